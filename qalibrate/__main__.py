@@ -1,0 +1,3 @@
+from qalibrate.cli import main
+
+main()

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qalibrate.accounts.models import Agent, Team
+
+
+class Channel(models.TextChoices):
+    CALL = "call", _("Call")
+    CHAT = "chat", _("Chat")
+    EMAIL = "email", _("E-mail")
+    TICKET = "ticket", _("Ticket")
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Agents see only their own contacts; QA staff see all of them."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_agent:
+            return self.filter(agent__user=user)
+        return self
+
+
+class Contact(models.Model):
+    """One customer interaction that can be evaluated: a call, chat, e-mail or ticket."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    occurred_at = models.DateTimeField(_("date and time"), db_index=True)
+    external_id = models.CharField(_("external id"), max_length=100, unique=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # A list of turns: {"t": seconds from start, "speaker": "agent"|"customer", "text": "..."}.
+    transcript = models.JSONField(_("transcript"), default=list, blank=True)
+    media = models.FileField(_("recording"), upload_to="contacts/%Y/%m/", blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.external_id}"

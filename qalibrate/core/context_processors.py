@@ -1,0 +1,20 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from qalibrate.accounts import permissions
+
+
+def navigation(request):
+    """The links of the top bar, only those the signed-in user may follow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = [(_("Home"), reverse("home"))]
+    if permissions.can_manage_users(user):
+        links.append((_("Users and settings"), reverse("admin:index")))
+    current = request.path
+    return {
+        "nav_links": [
+            {"label": label, "url": url, "current": current == url} for label, url in links
+        ]
+    }

@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from qalibrate.accounts import selectors as account_selectors
+from qalibrate.accounts.models import Agent, Role, Team
+from qalibrate.contacts import selectors as contact_selectors
+from qalibrate.contacts.models import Contact
+
+
+@login_required
+def home(request):
+    """Each role lands on its own page."""
+    user = request.user
+    if user.role == Role.ADMIN:
+        context = {
+            "users_by_role": account_selectors.users_by_role(),
+            "team_count": Team.objects.count(),
+            "agent_count": Agent.objects.filter(is_active=True).count(),
+            "contact_count": Contact.objects.count(),
+        }
+        return render(request, "core/home_admin.html", context)
+    if user.role == Role.QA_LEAD:
+        context = {"teams": account_selectors.team_overview(days=30)}
+        return render(request, "core/home_qa_lead.html", context)
+    if user.role == Role.AGENT:
+        context = {"contacts": contact_selectors.recent_contacts_for(user=user)}
+        return render(request, "core/home_agent.html", context)
+    return render(request, "core/home_evaluator.html", {"teams": user.teams.all()})
+
+
+def health(request):
+    """For load balancers: 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

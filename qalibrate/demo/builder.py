@@ -1,0 +1,231 @@
+"""A believable contact centre to explore Qalibrate with: people, teams, agents and contacts.
+
+Everything is made from a fixed random seed, so two runs build the same organisation.
+"""
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from qalibrate.accounts.models import Agent, Role, Team, User
+from qalibrate.contacts.models import Channel, Contact
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_PASSWORD = "calibrate"  # noqa: S105 (printed at start; demo only)
+CONTACTS_PER_AGENT = (7, 13)
+HISTORY_DAYS = 90
+
+TEAMS = [
+    # name, language of its customers, time zone of its people
+    ("Customer support", "en", "Europe/London"),
+    ("Служба поддержки", "ru", "Europe/Moscow"),
+    ("Kundtjänst Norden", "sv", "Europe/Stockholm"),
+]
+
+AGENT_NAMES = {
+    "en": [
+        "Emma Clarke", "Oliver Bennett", "Amelia Hughes", "Jack Turner", "Sophie Walsh",
+        "Harry Patel", "Grace Morgan", "Liam O'Connor", "Chloe Evans", "Noah Fraser",
+    ],
+    "ru": [
+        "Анна Кузнецова", "Дмитрий Соколов", "Екатерина Морозова", "Иван Лебедев",
+        "Мария Новикова", "Алексей Павлов", "Ольга Васильева", "Сергей Попов",
+        "Наталья Фёдорова", "Павел Михайлов",
+    ],
+    "sv": [
+        "Elin Johansson", "Oskar Lindberg", "Maja Andersson", "Erik Nilsson", "Sara Berg",
+        "Johan Karlsson", "Ida Svensson", "Lukas Holm", "Frida Ekström", "Viktor Larsson",
+    ],
+}  # fmt: skip
+
+CUSTOMER_NAMES = {
+    "en": ["Mr Davies", "Ms Roberts", "Mrs Khan", "Mr Wright", "Ms Thompson", "Mr Hall"],
+    "ru": ["Игорь Петрович", "Светлана", "Виктор Андреевич", "Елена", "Андрей", "Татьяна"],
+    "sv": ["Karin", "Anders", "Lena", "Mikael", "Annika", "Per"],
+}
+
+STAFF = [
+    # username, first name, last name, role, language, index of their team (None: all teams)
+    ("admin", "Alex", "Morgan", Role.ADMIN, "en", None),
+    ("maria.lindqvist", "Maria", "Lindqvist", Role.QA_LEAD, "sv", None),
+    ("olga.smirnova", "Ольга", "Смирнова", Role.QA_LEAD, "ru", None),
+    ("james.cole", "James", "Cole", Role.EVALUATOR, "en", 0),
+    ("priya.shah", "Priya", "Shah", Role.EVALUATOR, "en", 0),
+    ("irina.volkova", "Ирина", "Волкова", Role.EVALUATOR, "ru", 1),
+    ("nikita.orlov", "Никита", "Орлов", Role.EVALUATOR, "ru", 1),
+    ("anna.bergstrom", "Anna", "Bergström", Role.EVALUATOR, "sv", 2),
+    ("karl.nyberg", "Karl", "Nyberg", Role.EVALUATOR, "sv", 2),
+]
+# Agents who also log in to see their own results: (team index, agent index in AGENT_NAMES).
+AGENT_LOGINS = [("emma.clarke", 0, 0), ("anna.kuznetsova", 1, 0), ("elin.johansson", 2, 0)]
+
+CHANNEL_WEIGHTS = {Channel.CALL: 5, Channel.CHAT: 3, Channel.EMAIL: 1, Channel.TICKET: 1}
+
+
+@dataclass
+class DemoSummary:
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, username, name
+    teams: int = 0
+    agents: int = 0
+    contacts: int = 0
+    recordings: int = 0
+
+
+def load_transcripts() -> dict[str, list[dict]]:
+    return json.loads((DATA_DIR / "transcripts.json").read_text(encoding="utf-8"))
+
+
+def load_recordings() -> list[dict]:
+    manifest = DATA_DIR / "audio" / "manifest.json"
+    return json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else []
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(username="admin").exists()
+
+
+@transaction.atomic
+def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    summary = DemoSummary()
+    teams = [Team.objects.create(name=name) for name, _, _ in TEAMS]
+    summary.teams = len(teams)
+
+    agents_by_language: dict[str, list[Agent]] = {}
+    for team, (_, language, _) in zip(teams, TEAMS, strict=True):
+        agents_by_language[language] = [
+            Agent.objects.create(
+                full_name=name, team=team, employee_id=f"{language.upper()}{i:03d}"
+            )
+            for i, name in enumerate(AGENT_NAMES[language], start=1)
+        ]
+    summary.agents = sum(len(agents) for agents in agents_by_language.values())
+
+    for username, first, last, role, language, team_index in STAFF:
+        time_zone = TEAMS[team_index][2] if team_index is not None else "Europe/Stockholm"
+        user = _make_user(username, first, last, role, language, time_zone)
+        user.teams.set(teams if team_index is None else [teams[team_index]])
+        summary.logins.append((role.label, username, str(user)))
+    for username, team_index, agent_index in AGENT_LOGINS:
+        _, language, time_zone = TEAMS[team_index]
+        agent = agents_by_language[language][agent_index]
+        first, last = agent.full_name.split(" ", 1)
+        user = _make_user(username, first, last, Role.AGENT, language, time_zone)
+        agent.user = user
+        agent.save(update_fields=["user"])
+        summary.logins.append((Role.AGENT.label, username, str(user)))
+
+    transcripts = load_transcripts()
+    contacts = []
+    for language, agents in agents_by_language.items():
+        scenarios = transcripts[language]
+        for agent in agents:
+            for _ in range(rng.randint(*CONTACTS_PER_AGENT)):
+                scenario = _pick_scenario(rng, scenarios)
+                contacts.append(_make_contact(rng, agent, language, scenario, now, len(contacts)))
+    Contact.objects.bulk_create(contacts)
+    summary.contacts = len(contacts)
+    summary.recordings = _attach_recordings(rng, agents_by_language, now)
+    summary.contacts += summary.recordings
+    return summary
+
+
+def _make_user(username, first, last, role, language, time_zone) -> User:
+    user = User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@demo.qalibrate.example",
+        role=role,
+        language=language,
+        time_zone=time_zone,
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _pick_scenario(rng: random.Random, scenarios: list[dict]) -> dict:
+    channels = [Channel(s["channel"]) for s in scenarios]
+    weights = [CHANNEL_WEIGHTS[c] / channels.count(c) for c in channels]
+    return rng.choices(scenarios, weights=weights)[0]
+
+
+def _fill_names(turns: list[dict], agent_first_name: str, customer: str) -> list[dict]:
+    return [
+        {
+            **turn,
+            "text": turn["text"]
+            .replace("{agent}", agent_first_name)
+            .replace("{customer}", customer),
+        }
+        for turn in turns
+    ]
+
+
+def _working_hours_moment(rng: random.Random, now: datetime) -> datetime:
+    day = now - timedelta(days=rng.randint(0, HISTORY_DAYS))
+    return day.replace(
+        hour=rng.randint(7, 18), minute=rng.randint(0, 59), second=rng.randint(0, 59)
+    )
+
+
+def _make_contact(rng, agent: Agent, language: str, scenario: dict, now, number: int) -> Contact:
+    first_name = agent.full_name.split(" ", 1)[0]
+    turns = _fill_names(scenario["turns"], first_name, rng.choice(CUSTOMER_NAMES[language]))
+    channel = scenario["channel"]
+    duration = None
+    if channel in (Channel.CALL, Channel.CHAT) and turns:
+        duration = int(turns[-1]["t"]) + rng.randint(8, 40)
+    return Contact(
+        channel=channel,
+        agent=agent,
+        team_id=agent.team_id,
+        occurred_at=_working_hours_moment(rng, now),
+        external_id=f"DEMO-{language.upper()}-{number + 1:05d}",
+        duration_seconds=duration,
+        language=language,
+        subject=scenario["topic"],
+        transcript=turns,
+        metadata={"scenario": scenario["key"], "queue": scenario["channel"]},
+    )
+
+
+def _attach_recordings(rng, agents_by_language: dict[str, list[Agent]], now) -> int:
+    """Calls with a real (synthesised) recording, their transcript timed to the audio."""
+    transcripts = {s["key"]: s for lang in load_transcripts().values() for s in lang}
+    made = 0
+    for number, recording in enumerate(load_recordings(), start=1):
+        language = recording["lang"]
+        agent = next(
+            (
+                a
+                for a in agents_by_language[language]
+                if a.full_name.startswith(recording["agent_name"])
+            ),
+            agents_by_language[language][0],
+        )
+        contact = Contact(
+            channel=Channel.CALL,
+            agent=agent,
+            team_id=agent.team_id,
+            occurred_at=_working_hours_moment(rng, now),
+            external_id=f"DEMO-REC-{number:03d}",
+            duration_seconds=round(recording["duration_seconds"]),
+            language=language,
+            subject=transcripts.get(recording["scenario_key"], {}).get("topic", ""),
+            transcript=recording["turns"],
+            metadata={"scenario": recording["scenario_key"], "recording": "synthesised speech"},
+        )
+        with open(DATA_DIR / "audio" / recording["file"], "rb") as audio:
+            contact.media.save(recording["file"], File(audio), save=False)
+        contact.save()
+        made += 1
+    return made
