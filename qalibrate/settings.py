@@ -11,7 +11,7 @@ from qalibrate import config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(config.env_str("DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = config.env_bool("PRODUCTION")
 DEBUG = config.env_bool("DEBUG")
@@ -109,6 +109,7 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
         f"QALIBRATE_LANGUAGE must be one of en, ru, sv, got {LANGUAGE_CODE!r}"
     )
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["qalibrate.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = config.env_str("TIME_ZONE", "UTC")

@@ -24,3 +24,17 @@ def users(db, team):
         user.teams.add(team)
     AgentFactory(full_name="Agent With Login", team=team, user=people[Role.AGENT])
     return people
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """Mail goes through Django's SMTP backend to a real local SMTP server."""
+    from tests.smtp import start_smtp_server
+
+    controller, inbox = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()
