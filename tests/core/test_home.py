@@ -77,3 +77,11 @@ def test_unknown_page_gets_the_friendly_404(client, settings):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_without_a_cdn(client):
+    page = client.get(reverse("login")).content.decode()
+    assert "http://" not in page and "https://" not in page
+    assert client.get("/static/qalibrate/css/app.css").status_code == 200
+    assert client.get("/static/django_htmx/htmx-2.min.js").status_code == 200
