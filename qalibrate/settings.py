@@ -18,7 +18,6 @@ DEBUG = config.env_bool("DEBUG")
 SECRET_KEY = config.secret_key(DATA_DIR, PRODUCTION)
 ALLOWED_HOSTS = config.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = config.env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,78 @@
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from qalibrate.accounts.models import Agent, Role, Team, User
+from qalibrate.contacts.models import Contact
+from qalibrate.demo.builder import DEMO_PASSWORD, build_demo, load_recordings
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo()
+
+
+def test_demo_is_a_believable_organisation(demo):
+    assert Team.objects.count() == 3
+    assert 25 <= Agent.objects.count() <= 35
+    assert 200 <= Contact.objects.count() <= 500
+    roles = Counter(User.objects.values_list("role", flat=True))
+    assert all(roles[role] >= 1 for role in Role)
+    assert {login[1] for login in demo.logins} == set(
+        User.objects.values_list("username", flat=True)
+    )
+    assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+
+
+def test_contacts_span_channels_languages_and_agents(demo):
+    contacts = Contact.objects.all()
+    assert set(contacts.values_list("channel", flat=True)) == {"call", "chat", "email", "ticket"}
+    assert set(contacts.values_list("language", flat=True)) == {"en", "ru", "sv"}
+    assert contacts.values("agent").distinct().count() == Agent.objects.count()
+    for contact in contacts:
+        assert contact.team_id == contact.agent.team_id
+        assert contact.transcript, contact.external_id
+        times = [turn["t"] for turn in contact.transcript]
+        assert times == sorted(times)
+        assert "{agent}" not in str(contact.transcript) and "{customer}" not in str(
+            contact.transcript
+        )
+
+
+def test_some_calls_carry_a_real_recording(demo):
+    recorded = Contact.objects.exclude(media="")
+    assert recorded.count() == demo.recordings == len(load_recordings()) >= 6
+    assert set(recorded.values_list("language", flat=True)) == {"en", "ru", "sv"}
+    for contact in recorded:
+        with contact.media.open("rb") as audio:
+            assert audio.read(4) == b"OggS"
+        assert contact.transcript[-1]["t"] < contact.duration_seconds
+
+
+def test_demo_agents_with_a_login_see_their_own_contacts(demo):
+    for user in User.objects.filter(role=Role.AGENT):
+        visible = Contact.objects.visible_to(user)
+        assert visible.exists()
+        assert set(visible.values_list("agent__user", flat=True)) == {user.pk}
+
+
+def test_demo_is_the_same_every_time(db):
+    first = build_demo(seed=7)
+    signature = list(Contact.objects.order_by("external_id").values_list("external_id", "channel"))
+    call_command("flush", interactive=False, verbosity=0)
+    second = build_demo(seed=7)
+    assert signature == list(
+        Contact.objects.order_by("external_id").values_list("external_id", "channel")
+    )
+    assert first.contacts == second.contacts
+
+
+def test_demo_command_loads_once(db, capsys):
+    call_command("demo", no_serve=True)
+    count = Contact.objects.count()
+    out = capsys.readouterr().out
+    assert "Demo logins (password for all: calibrate)" in out and "maria.lindqvist" in out
+    call_command("demo", no_serve=True)
+    assert Contact.objects.count() == count
+    assert "already loaded" in capsys.readouterr().out
