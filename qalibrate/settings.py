@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "qalibrate.core",
     "qalibrate.accounts",
+    "qalibrate.scorecards",
     "qalibrate.contacts",
     "qalibrate.demo",
 ]

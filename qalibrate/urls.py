@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("qalibrate.core.urls")),
     path("accounts/", include("qalibrate.accounts.urls")),
+    path("scorecards/", include("qalibrate.scorecards.urls")),
     path("admin/", admin.site.urls),
 ]

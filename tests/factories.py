@@ -51,3 +51,34 @@ class ContactFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"EXT-{n:05d}")
     language = "en"
     subject = "Billing question"
+
+
+def build_scorecard(author, *, publish=False, name="Inbound support call"):
+    """A small real scorecard: two sections, yes/no, scale, options and text criteria."""
+    from qalibrate.scorecards import services
+
+    scorecard = services.scorecard_create(
+        author=author, name=name, purpose="customer_experience", language="en"
+    )
+    version = scorecard.draft
+    opening = services.section_add(version=version, title="Opening", weight=1)
+    services.criterion_add(section=opening, text="Greets with own name", kind="yes_no", points=1)
+    services.criterion_add(
+        section=opening, text="Verifies identity", kind="yes_no", points=2, critical="form"
+    )
+    resolution = services.section_add(version=version, title="Resolution", weight=2)
+    services.criterion_add(
+        section=resolution, text="Understands the need", kind="scale", points=4, scale_max=5
+    )
+    services.criterion_add(
+        section=resolution,
+        text="Information is correct",
+        kind="options",
+        options=[{"label": "Correct", "points": 3}, {"label": "Partly", "points": 1},
+                 {"label": "Wrong", "points": 0}],
+        na_allowed=True,
+    )  # fmt: skip
+    services.criterion_add(section=resolution, text="Notes", kind="text")
+    if publish:
+        services.version_publish(version=version, user=author)
+    return scorecard

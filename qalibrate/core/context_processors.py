@@ -9,12 +9,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
-    links = [(_("Home"), reverse("home"))]
+    links = [(_("Home"), reverse("home")), (_("Scorecards"), reverse("scorecard_list"))]
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))
     current = request.path
     return {
         "nav_links": [
-            {"label": label, "url": url, "current": current == url} for label, url in links
+            {
+                "label": label,
+                "url": url,
+                "current": current == url or (url != "/" and current.startswith(url)),
+            }
+            for label, url in links
         ]
     }

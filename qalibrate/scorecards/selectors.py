@@ -1,0 +1,113 @@
+"""Reads for the scorecard pages, each a fixed number of queries."""
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+
+from qalibrate.accounts.models import User
+from qalibrate.accounts.permissions import can_build_scorecards
+from qalibrate.scorecards.models import (
+    Criterion,
+    ReviewComment,
+    Scorecard,
+    ScorecardVersion,
+    Section,
+    VersionStatus,
+)
+
+
+def scorecards_for(*, user: User) -> QuerySet[Scorecard]:
+    """Scorecards the user may open, with what the list shows."""
+    draft_open_comments = Count(
+        "versions__sections__criteria__comments",
+        filter=Q(
+            versions__status=VersionStatus.DRAFT,
+            versions__sections__criteria__comments__resolved_at__isnull=True,
+        ),
+    )
+    queryset = Scorecard.objects.annotate(
+        latest_published=Max(
+            "versions__number", filter=Q(versions__status=VersionStatus.PUBLISHED)
+        ),
+        has_draft=Exists(
+            ScorecardVersion.objects.filter(scorecard=OuterRef("pk"), status=VersionStatus.DRAFT)
+        ),
+        open_comments=draft_open_comments,
+    )
+    if can_build_scorecards(user):
+        return queryset
+    shared_draft = ScorecardVersion.objects.filter(
+        scorecard=OuterRef("pk"), status=VersionStatus.DRAFT, reviewers=user
+    )
+    return queryset.filter(Q(latest_published__isnull=False) | Exists(shared_draft))
+
+
+def version_content(version: ScorecardVersion, *, with_comments: bool = False) -> list[Section]:
+    """Sections with their criteria (and comments) in order: two or three queries."""
+    criteria = Criterion.objects.order_by("position", "pk")
+    if with_comments:
+        comments = ReviewComment.objects.select_related("author", "resolved_by")
+        criteria = criteria.prefetch_related(Prefetch("comments", queryset=comments))
+    return list(version.sections.prefetch_related(Prefetch("criteria", queryset=criteria)))
+
+
+DIFF_SECTION_FIELDS = ["title", "description", "weight"]
+DIFF_CRITERION_FIELDS = [
+    "text", "kind", "points", "scale_min", "scale_max", "options",
+    "na_allowed", "critical", "guideline", "purpose",
+]  # fmt: skip
+
+
+def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
+    """What changed between two versions, matched by the stable keys copied into each draft."""
+
+    def index(version):
+        sections = version_content(version)
+        by_key = {s.key: s for s in sections}
+        criteria = {c.key: (s, c) for s in sections for c in s.criteria.all()}
+        return by_key, criteria
+
+    old_sections, old_criteria = index(old)
+    new_sections, new_criteria = index(new)
+
+    def changes(before, after, fields):
+        return [
+            {
+                "field": before._meta.get_field(f).verbose_name,
+                "old": getattr(before, f),
+                "new": getattr(after, f),
+            }
+            for f in fields
+            if getattr(before, f) != getattr(after, f)
+        ]
+
+    sections = {
+        "added": [s for k, s in new_sections.items() if k not in old_sections],
+        "removed": [s for k, s in old_sections.items() if k not in new_sections],
+        "changed": [
+            {"section": s, "changes": changes(old_sections[k], s, DIFF_SECTION_FIELDS)}
+            for k, s in new_sections.items()
+            if k in old_sections and changes(old_sections[k], s, DIFF_SECTION_FIELDS)
+        ],
+    }
+    criteria_changed = []
+    for key, (section, criterion) in new_criteria.items():
+        if key not in old_criteria:
+            continue
+        old_section, old_criterion = old_criteria[key]
+        found = changes(old_criterion, criterion, DIFF_CRITERION_FIELDS)
+        if old_section.key != section.key:
+            found.append(
+                {
+                    "field": Criterion._meta.get_field("section").verbose_name,
+                    "old": old_section.title,
+                    "new": section.title,
+                }
+            )
+        if found:
+            criteria_changed.append({"criterion": criterion, "section": section, "changes": found})
+    criteria = {
+        "added": [(s, c) for k, (s, c) in new_criteria.items() if k not in old_criteria],
+        "removed": [(s, c) for k, (s, c) in old_criteria.items() if k not in new_criteria],
+        "changed": criteria_changed,
+    }
+    has_changes = any(sections.values()) or any(criteria.values())
+    return {"sections": sections, "criteria": criteria, "has_changes": has_changes}
