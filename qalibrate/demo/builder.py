@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.contacts.models import Channel, Contact
+from qalibrate.demo.scorecards import build_scorecards
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "calibrate"  # noqa: S105 (printed at start; demo only)
@@ -75,6 +76,7 @@ class DemoSummary:
     agents: int = 0
     contacts: int = 0
     recordings: int = 0
+    scorecards: int = 0
 
 
 def load_transcripts() -> dict[str, list[dict]]:
@@ -134,6 +136,10 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     summary.contacts = len(contacts)
     summary.recordings = _attach_recordings(rng, agents_by_language, now)
     summary.contacts += summary.recordings
+
+    lead = User.objects.get(username="maria.lindqvist")
+    reviewers = [User.objects.get(username="emma.clarke"), User.objects.get(username="james.cole")]
+    summary.scorecards = len(build_scorecards(lead=lead, reviewers=reviewers))
     return summary
 
 

@@ -371,13 +371,13 @@ def xlsx_to_dict(content: bytes) -> dict:
         )
         criterion["_row"] = number
         section["criteria"].append(criterion)
-    if errors:
-        raise ImportErrors(errors)
     document["sections"] = list(sections.values())
     try:
         parse_scorecard_dict(_without_rows(document))
     except ImportErrors as problems:
-        raise ImportErrors([_locate_in_sheet(document, e) for e in problems.errors]) from None
+        errors += [_locate_in_sheet(document, e) for e in problems.errors]
+    if errors:
+        raise ImportErrors(errors)
     return _without_rows(document)
 
 

@@ -1,6 +1,7 @@
 """Reads for the scorecard pages, each a fixed number of queries."""
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from qalibrate.accounts.models import User
 from qalibrate.accounts.permissions import can_build_scorecards
@@ -56,6 +57,19 @@ DIFF_CRITERION_FIELDS = [
 ]  # fmt: skip
 
 
+def _shown(item, name: str) -> str:
+    """A field's value as people read it: labels for choices, yes/no, options as label = points."""
+    value = getattr(item, name)
+    field = item._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if name == "options":
+        return " · ".join(f"{option['label']} = {option['points']}" for option in value)
+    return str(value)
+
+
 def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
     """What changed between two versions, matched by the stable keys copied into each draft."""
 
@@ -71,12 +85,12 @@ def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
     def changes(before, after, fields):
         return [
             {
-                "field": before._meta.get_field(f).verbose_name,
-                "old": getattr(before, f),
-                "new": getattr(after, f),
+                "field": before._meta.get_field(name).verbose_name,
+                "old": _shown(before, name),
+                "new": _shown(after, name),
             }
-            for f in fields
-            if getattr(before, f) != getattr(after, f)
+            for name in fields
+            if getattr(before, name) != getattr(after, name)
         ]
 
     sections = {

@@ -76,3 +76,17 @@ def test_demo_command_loads_once(db, capsys):
     call_command("demo", no_serve=True)
     assert Contact.objects.count() == count
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_demo_scorecards_have_history_and_review_comments(demo):
+    from qalibrate.scorecards.models import ReviewComment, Scorecard
+    from qalibrate.scorecards.services import open_comment_count
+
+    call = Scorecard.objects.get(name="Inbound support call")
+    assert [(v.number, v.status) for v in call.versions.order_by("number")] == [
+        (1, "published"), (2, "published"), (3, "draft")
+    ]  # fmt: skip
+    assert call.versions.get(number=2).change_note
+    assert open_comment_count(call.draft) == 2
+    assert ReviewComment.objects.filter(resolved_at__isnull=False).count() == 1
+    assert Scorecard.objects.get(name="Chat and e-mail").current_version.number == 1

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             logins = summary.logins
             self.stdout.write(
                 f"{summary.teams} teams, {summary.agents} agents, {summary.contacts} contacts "
-                f"({summary.recordings} with recordings)."
+                f"({summary.recordings} with recordings), {summary.scorecards} scorecards."
             )
         self._print_logins(logins)
         if not no_serve:

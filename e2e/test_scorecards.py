@@ -1,0 +1,68 @@
+from qalibrate.accounts.models import Role
+from qalibrate.demo.scorecards import build_scorecards
+from qalibrate.scorecards.models import Scorecard
+from tests.factories import PASSWORD
+
+
+def log_in(page, user):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/")
+
+
+def test_builder_preview_review_and_changes(page, transactional_db, users, screenshot):
+    lead = users[Role.QA_LEAD]
+    build_scorecards(lead=lead, reviewers=[users[Role.AGENT], users[Role.EVALUATOR]])
+    call = Scorecard.objects.get(name="Inbound support call")
+    log_in(page, lead)
+
+    page.goto("/scorecards/")
+    screenshot(page, "scorecards-list-en")
+
+    page.goto(f"/scorecards/versions/{call.draft.pk}/")
+    first_section = page.locator(".builder-section h2").first
+    assert "Opening" in first_section.inner_text()
+    # Reorder in place with htmx: the page is not reloaded, the list is redrawn.
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Move section Opening down").click()
+    page.wait_for_function(
+        "document.querySelector('.builder-section h2').innerText.includes('Understanding')"
+    )
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "scorecard-builder-en")
+
+    page.goto(f"/scorecards/versions/{call.current_version.pk}/preview/")
+    page.get_by_text("Yes", exact=True).first.click()
+    page.wait_for_selector("#live-score .score-value:not(.muted)")
+    assert page.locator("#live-score .score-value").inner_text().startswith("100")
+    page.locator("fieldset").nth(1).get_by_text("No", exact=True).click()
+    page.wait_for_function(
+        "document.querySelector('#live-score').innerText.includes('whole evaluation scores 0')"
+    )
+    screenshot(page, "scorecard-preview-en")
+
+    page.goto(f"/scorecards/versions/{call.draft.pk}/review/")
+    screenshot(page, "scorecard-review-en")
+    page.goto(f"/scorecards/{call.pk}/changes/?old=1&new=2")
+    assert "two identifiers" in page.content()
+    screenshot(page, "scorecard-diff-en")
+
+
+def test_criterion_form_shows_only_the_fields_of_its_kind(
+    page, transactional_db, users, screenshot
+):
+    lead = users[Role.QA_LEAD]
+    build_scorecards(lead=lead, reviewers=[users[Role.AGENT], users[Role.EVALUATOR]])
+    section = Scorecard.objects.get(name="Chat and e-mail").current_version.sections.first()
+    from qalibrate.scorecards import services
+
+    draft = services.draft_start(scorecard=section.version.scorecard, user=lead)
+    log_in(page, lead)
+    page.goto(f"/scorecards/sections/{draft.sections.first().pk}/criteria/add/")
+    assert page.locator("#id_options_text").is_hidden()
+    page.select_option("#id_kind", "options")
+    assert page.locator("#id_options_text").is_visible()
+    assert page.locator("#id_points").is_hidden()
+    screenshot(page, "criterion-form-en")
