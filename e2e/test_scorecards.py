@@ -66,3 +66,29 @@ def test_criterion_form_shows_only_the_fields_of_its_kind(
     assert page.locator("#id_options_text").is_visible()
     assert page.locator("#id_points").is_hidden()
     screenshot(page, "criterion-form-en")
+
+
+def test_scorecard_pages_in_russian_and_swedish(page, transactional_db, users, screenshot):
+    lead = users[Role.QA_LEAD]
+    build_scorecards(lead=lead, reviewers=[users[Role.AGENT], users[Role.EVALUATOR]])
+    call = Scorecard.objects.get(name="Inbound support call")
+    for language, heading in [("ru", "Формы оценки"), ("sv", "Monitoreringsformulär")]:
+        lead.language = language
+        lead.save()
+        log_in(page, lead)
+        page.goto("/scorecards/")
+        assert page.locator("h1").inner_text() == heading
+        screenshot(page, f"scorecards-list-{language}")
+        for name, url in [
+            ("builder", f"/scorecards/versions/{call.draft.pk}/"),
+            ("preview", f"/scorecards/versions/{call.current_version.pk}/preview/"),
+            ("review", f"/scorecards/versions/{call.draft.pk}/review/"),
+            ("diff", f"/scorecards/{call.pk}/changes/?old=1&new=2"),
+        ]:
+            page.goto(url)
+            screenshot(page, f"scorecard-{name}-{language}")
+        page.goto(f"/scorecards/versions/{call.draft.pk}/publish/")
+        screenshot(page, f"scorecard-publish-{language}")
+        page.locator(".usermenu summary").click()
+        page.locator(".usermenu button[type=submit]").click()
+        page.wait_for_url("**/accounts/login/")
