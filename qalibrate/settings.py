@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "qalibrate.accounts",
     "qalibrate.scorecards",
     "qalibrate.contacts",
+    "qalibrate.evaluations",
     "qalibrate.demo",
 ]
 

@@ -5,5 +5,7 @@ urlpatterns = [
     path("", include("qalibrate.core.urls")),
     path("accounts/", include("qalibrate.accounts.urls")),
     path("scorecards/", include("qalibrate.scorecards.urls")),
+    path("contacts/", include("qalibrate.contacts.urls")),
+    path("evaluations/", include("qalibrate.evaluations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,46 @@
-from django.db.models import QuerySet
+from datetime import datetime, time
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from qalibrate.accounts.models import User
 from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 
 
 def recent_contacts_for(*, user: User, limit: int = 10) -> QuerySet[Contact]:
     return Contact.objects.visible_to(user).select_related("agent", "team")[:limit]
+
+
+def contacts_filtered(*, user: User, filters: dict) -> QuerySet[Contact]:
+    """The contact list: what the user may see, narrowed by the filter form's cleaned data."""
+    submitted = Evaluation.objects.filter(contact=OuterRef("pk"), status=EvaluationStatus.SUBMITTED)
+    contacts = (
+        Contact.objects.visible_to(user)
+        .select_related("agent", "team")
+        .annotate(is_evaluated=Exists(submitted))
+    )
+    if filters.get("team"):
+        contacts = contacts.filter(team=filters["team"])
+    if filters.get("agent"):
+        contacts = contacts.filter(agent=filters["agent"])
+    if filters.get("channel"):
+        contacts = contacts.filter(channel=filters["channel"])
+    zone = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        contacts = contacts.filter(
+            occurred_at__gte=datetime.combine(filters["date_from"], time.min, zone)
+        )
+    if filters.get("date_to"):
+        contacts = contacts.filter(
+            occurred_at__lte=datetime.combine(filters["date_to"], time.max, zone)
+        )
+    if filters.get("evaluated") == "yes":
+        contacts = contacts.filter(is_evaluated=True)
+    elif filters.get("evaluated") == "no":
+        contacts = contacts.filter(is_evaluated=False)
+    if filters.get("q"):
+        contacts = contacts.filter(
+            Q(external_id__icontains=filters["q"]) | Q(subject__icontains=filters["q"])
+        )
+    return contacts

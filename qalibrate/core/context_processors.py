@@ -9,7 +9,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
-    links = [(_("Home"), reverse("home")), (_("Scorecards"), reverse("scorecard_list"))]
+    links = [
+        (_("Home"), reverse("home")),
+        (_("Contacts"), reverse("contact_list")),
+        (_("Evaluations"), reverse("evaluation_list")),
+        (_("Scorecards"), reverse("scorecard_list")),
+    ]
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))
     current = request.path

@@ -15,3 +15,19 @@ def percent(share, decimals=0):
     if share is None:
         return ""
     return f"{number_format(share * 100, decimal_pos=int(decimals))}%"
+
+
+@register.filter
+def duration(seconds):
+    """125 → "2:05"; 3725 → "1:02:05"."""
+    if seconds in (None, ""):
+        return ""
+    total = int(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def split(text):
+    return text.split()

@@ -1,0 +1,68 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from qalibrate.contacts import selectors
+from qalibrate.contacts.forms import ContactFilterForm
+from qalibrate.contacts.media import ranged_file_response
+from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.models import Evaluation
+from qalibrate.evaluations.permissions import can_evaluate
+from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+
+PAGE_SIZE = 50
+
+
+@login_required
+def contact_list(request):
+    form = ContactFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    contacts = selectors.contacts_filtered(user=request.user, filters=filters)
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "show_filters": not request.user.is_agent,
+    }
+    return render(request, "contacts/list.html", context)
+
+
+def _contact_for(request, pk) -> Contact:
+    contact = Contact.objects.visible_to(request.user).select_related("agent", "team").filter(pk=pk)
+    return get_object_or_404(contact)
+
+
+@login_required
+def contact_detail(request, pk):
+    contact = _contact_for(request, pk)
+    evaluations = (
+        Evaluation.objects.visible_to(request.user)
+        .filter(contact=contact)
+        .select_related("evaluator", "version__scorecard")
+    )
+    versions = []
+    if can_evaluate(request.user):
+        versions = (
+            ScorecardVersion.objects.filter(status=VersionStatus.PUBLISHED)
+            .select_related("scorecard")
+            .order_by("scorecard__name", "-number")
+            .distinct()
+        )
+        latest = {}
+        for version in versions:
+            latest.setdefault(version.scorecard_id, version)
+        versions = list(latest.values())
+    context = {"contact": contact, "evaluations": evaluations, "versions": versions}
+    return render(request, "contacts/detail.html", context)
+
+
+@login_required
+def contact_media(request, pk):
+    contact = _contact_for(request, pk)
+    if not contact.media:
+        raise Http404
+    return ranged_file_response(contact.media, request.headers.get("Range"))

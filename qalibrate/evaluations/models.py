@@ -1,0 +1,148 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qalibrate.contacts.models import Contact
+from qalibrate.scorecards import scoring
+from qalibrate.scorecards.models import Criterion, ScorecardVersion
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Own evaluations in any state; QA staff also see everyone's submitted ones;
+        agents only their own contacts' evaluations once released to them."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_agent:
+            return self.filter(contact__agent__user=user, released_at__isnull=False)
+        if user.is_admin or user.is_qa_lead:
+            return self.filter(
+                models.Q(evaluator=user) | models.Q(status=EvaluationStatus.SUBMITTED)
+            )
+        return self.filter(evaluator=user)
+
+
+class Evaluation(models.Model):
+    """One evaluator's answers for one contact on one scorecard version."""
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluator"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    version = models.ForeignKey(
+        ScorecardVersion,
+        verbose_name=_("scorecard version"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    summary = models.TextField(_("overall comment"), blank=True)
+    # Bumped by every save, so a stale browser tab cannot overwrite newer answers.
+    revision = models.PositiveIntegerField(default=0)
+    time_spent_seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    saved_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    released_at = models.DateTimeField(_("shared with the agent"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged by the agent"), null=True, blank=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.evaluator}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EvaluationStatus.DRAFT
+
+    def answers_for_scoring(self) -> dict:
+        return {answer.criterion_id: answer.scoring_value() for answer in self.answers.all()}
+
+
+class Answer(models.Model):
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="answers"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.TextField(_("answer"), blank=True)
+    is_na = models.BooleanField(_("N/A"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    media_timestamp = models.FloatField(_("moment in the recording (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="one_answer_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "N/A" if self.is_na else self.value
+
+    @property
+    def form_value(self) -> str:
+        """What the answer's radio button or text field holds on the screen."""
+        return "na" if self.is_na else self.value
+
+    def scoring_value(self):
+        """The answer as the scoring function takes it; None when unanswered."""
+        if self.is_na:
+            return scoring.NA
+        if self.value == "" or self.criterion.kind == "text":
+            return None
+        if self.criterion.kind == "scale":
+            return int(self.value)
+        return self.value
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    REOPENED = "reopened", _("Reopened")
+    RELEASED = "released", _("Shared with the agent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the agent")
+
+
+class EvaluationEvent(models.Model):
+    """The history of an evaluation after its first submission: who did what, when and why."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("what"), max_length=15, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("why"), blank=True)
+    # For a reopening: the answers and score as they were, so nothing is lost from view.
+    snapshot = models.JSONField(_("before"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("evaluation event")
+        verbose_name_plural = _("evaluation events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

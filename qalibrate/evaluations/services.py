@@ -1,0 +1,222 @@
+"""Writes to evaluations. Every save is one transaction on a locked row: all answers or none."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qalibrate.accounts.models import User
+from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.models import (
+    Answer,
+    Evaluation,
+    EvaluationEvent,
+    EvaluationStatus,
+    EventKind,
+)
+from qalibrate.scorecards.models import Criterion, ScorecardVersion
+from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points, score_evaluation
+
+# Time on the screen is counted by the browser; one save adds at most this much, so a tab left
+# open overnight does not count as a night of work.
+MAX_SECONDS_PER_SAVE = 15 * 60
+
+
+class StaleRevision(Exception):
+    """The evaluation was saved from elsewhere since this copy was loaded."""
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    value: str = ""
+    na: bool = False
+    comment: str = ""
+    media_timestamp: float | None = None
+
+
+def evaluation_start(*, contact: Contact, evaluator: User, version: ScorecardVersion) -> Evaluation:
+    """The evaluator's open draft for this contact and form, or a new one."""
+    if version.is_draft:
+        raise ValidationError(_("Only a published scorecard version can be used to evaluate."))
+    existing = Evaluation.objects.filter(
+        contact=contact, evaluator=evaluator, version=version, status=EvaluationStatus.DRAFT
+    ).first()
+    return existing or Evaluation.objects.create(
+        contact=contact, evaluator=evaluator, version=version
+    )
+
+
+def _checked_value(criterion: Criterion, answer: AnswerInput) -> str:
+    """The stored form of an answer; ValidationError naming the criterion when impossible."""
+    if answer.na:
+        if not criterion.na_allowed:
+            raise ValidationError(
+                _("%(criterion)s: N/A is not allowed.") % {"criterion": criterion.text}
+            )
+        return ""
+    value = answer.value.strip()
+    if value == "" or criterion.kind == "text":
+        return value
+    spec = criterion.scoring_spec()
+    try:
+        criterion_points(spec, int(value) if criterion.kind == "scale" else value)
+    except (InvalidAnswer, ValueError):
+        raise ValidationError(
+            _("%(criterion)s: %(value)s is not a possible answer.")
+            % {"criterion": criterion.text, "value": value}
+        ) from None
+    return value
+
+
+@transaction.atomic
+def evaluation_save(
+    *,
+    evaluation: Evaluation,
+    user: User,
+    answers: dict[int, AnswerInput],
+    summary: str | None = None,
+    seconds_spent: int = 0,
+    revision: int | None = None,
+) -> Evaluation:
+    """Save a draft's answers (autosave and submit both come here)."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.evaluator_id != user.pk:
+        raise PermissionDenied
+    if not evaluation.is_draft:
+        raise ValidationError(_("This evaluation has been submitted and can no longer be changed."))
+    if revision is not None and revision != evaluation.revision:
+        raise StaleRevision
+    criteria = {
+        c.pk: c for c in Criterion.objects.filter(section__version_id=evaluation.version_id)
+    }
+    existing = {a.criterion_id: a for a in evaluation.answers.all()}
+    to_create, to_update = [], []
+    for criterion_id, given in answers.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue  # a field that is not part of this form: ignore it, as forms do
+        value = _checked_value(criterion, given)
+        answer = existing.get(criterion_id) or Answer(evaluation=evaluation, criterion=criterion)
+        answer.value, answer.is_na = value, given.na
+        answer.comment = given.comment.strip()
+        answer.media_timestamp = given.media_timestamp
+        (to_update if answer.pk else to_create).append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["value", "is_na", "comment", "media_timestamp"])
+    if summary is not None:
+        evaluation.summary = summary.strip()
+    evaluation.time_spent_seconds += max(0, min(seconds_spent, MAX_SECONDS_PER_SAVE))
+    evaluation.score = _score(evaluation)
+    evaluation.revision += 1
+    evaluation.save()
+    return evaluation
+
+
+def _score(evaluation: Evaluation) -> float | None:
+    answers = evaluation.answers.select_related("criterion")
+    values = {a.criterion_id: a.scoring_value() for a in answers}
+    result = score_evaluation(evaluation.version.scoring_spec(), values)
+    return result.score
+
+
+def unanswered_criteria(evaluation: Evaluation) -> list[Criterion]:
+    """Scored criteria that still need an answer (a value, or N/A where allowed)."""
+    answered = {
+        a.criterion_id for a in evaluation.answers.all() if a.is_na or a.value.strip() != ""
+    }
+    scored = Criterion.objects.filter(section__version_id=evaluation.version_id).exclude(
+        kind="text"
+    )
+    return [c for c in scored.order_by("section__position", "position") if c.pk not in answered]
+
+
+@transaction.atomic
+def evaluation_submit(*, evaluation: Evaluation, user: User) -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.evaluator_id != user.pk:
+        raise PermissionDenied
+    if not evaluation.is_draft:
+        return evaluation
+    missing = unanswered_criteria(evaluation)
+    if missing:
+        raise ValidationError(
+            [_("Answer “%(criterion)s”.") % {"criterion": c.text} for c in missing],
+            code="unanswered",
+        )
+    evaluation.status = EvaluationStatus.SUBMITTED
+    evaluation.submitted_at = timezone.now()
+    evaluation.score = _score(evaluation)
+    evaluation.save()
+    EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.SUBMITTED, actor=user)
+    return evaluation
+
+
+def _snapshot(evaluation: Evaluation) -> dict:
+    return {
+        "score": evaluation.score,
+        "submitted_at": evaluation.submitted_at.isoformat() if evaluation.submitted_at else None,
+        "answers": {
+            str(a.criterion_id): {"value": a.value, "na": a.is_na, "comment": a.comment}
+            for a in evaluation.answers.all()
+        },
+    }
+
+
+@transaction.atomic
+def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Evaluation:
+    if not (user.is_admin or user.is_qa_lead):
+        raise PermissionDenied
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.is_draft:
+        raise ValidationError(_("Only a submitted evaluation can be reopened."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the evaluation is reopened.")})
+    EvaluationEvent.objects.create(
+        evaluation=evaluation,
+        kind=EventKind.REOPENED,
+        actor=user,
+        reason=reason.strip(),
+        snapshot=_snapshot(evaluation),
+    )
+    evaluation.status = EvaluationStatus.DRAFT
+    evaluation.submitted_at = None
+    evaluation.released_at = None
+    evaluation.acknowledged_at = None
+    evaluation.revision += 1
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
+    """Share a submitted evaluation with the agent whose contact it is."""
+    if not (user.is_admin or user.is_qa_lead):
+        raise PermissionDenied
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.is_draft:
+        raise ValidationError(_("Submit the evaluation before sharing it with the agent."))
+    if evaluation.released_at is None:
+        evaluation.released_at = timezone.now()
+        evaluation.save(update_fields=["released_at"])
+        EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.RELEASED, actor=user)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_acknowledge(*, evaluation: Evaluation, user: User) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.select_for_update()
+        .select_related("contact__agent")
+        .get(pk=evaluation.pk)
+    )
+    if evaluation.contact.agent.user_id != user.pk or evaluation.released_at is None:
+        raise PermissionDenied
+    if evaluation.acknowledged_at is None:
+        evaluation.acknowledged_at = timezone.now()
+        evaluation.save(update_fields=["acknowledged_at"])
+        EvaluationEvent.objects.create(
+            evaluation=evaluation, kind=EventKind.ACKNOWLEDGED, actor=user
+        )
+    return evaluation

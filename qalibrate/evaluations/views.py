@@ -1,0 +1,202 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qalibrate.contacts.models import Contact
+from qalibrate.evaluations import services
+from qalibrate.evaluations.models import Evaluation
+from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluations
+from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+from qalibrate.scorecards.selectors import version_content
+
+
+def _evaluation_for(request, pk) -> Evaluation:
+    queryset = Evaluation.objects.visible_to(request.user).select_related(
+        "contact__agent", "contact__team", "evaluator", "version__scorecard"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def answers_from_post(post, criteria) -> dict[int, services.AnswerInput]:
+    """The screen's fields: c<id> (value or "na"), c<id>_comment, c<id>_t (seconds)."""
+    answers = {}
+    for criterion in criteria:
+        name = f"c{criterion.pk}"
+        if not any(key in post for key in (name, f"{name}_comment", f"{name}_t")):
+            continue
+        raw = post.get(name, "")
+        try:
+            moment = float(post.get(f"{name}_t") or "") if post.get(f"{name}_t") else None
+        except ValueError:
+            moment = None
+        answers[criterion.pk] = services.AnswerInput(
+            value="" if raw == "na" else raw,
+            na=raw == "na",
+            comment=post.get(f"{name}_comment", ""),
+            media_timestamp=moment,
+        )
+    return answers
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _save_from_post(request, evaluation, sections):
+    criteria = [c for s in sections for c in s.criteria.all()]
+    return services.evaluation_save(
+        evaluation=evaluation,
+        user=request.user,
+        answers=answers_from_post(request.POST, criteria),
+        summary=request.POST.get("summary"),
+        seconds_spent=_int(request.POST.get("seconds_spent")),
+        revision=_int(request.POST.get("revision"), default=None),
+    )
+
+
+@login_required
+@require_POST
+def evaluation_start(request, pk):
+    if not can_evaluate(request.user):
+        raise PermissionDenied
+    contact = get_object_or_404(Contact, pk=pk)
+    version = get_object_or_404(
+        ScorecardVersion, pk=_int(request.POST.get("version")), status=VersionStatus.PUBLISHED
+    )
+    evaluation = services.evaluation_start(contact=contact, evaluator=request.user, version=version)
+    return redirect("evaluation_detail", pk=evaluation.pk)
+
+
+@login_required
+def evaluation_list(request):
+    evaluations = (
+        Evaluation.objects.visible_to(request.user)
+        .select_related("contact__agent", "evaluator", "version__scorecard")
+        .order_by("-saved_at")[:200]
+    )
+    return render(request, "evaluations/list.html", {"evaluations": evaluations})
+
+
+def _answers_by_criterion(evaluation) -> dict:
+    return {a.criterion_id: a for a in evaluation.answers.all()}
+
+
+@login_required
+def evaluation_detail(request, pk, errors=None):
+    evaluation = _evaluation_for(request, pk)
+    sections = version_content(evaluation.version)
+    editable = evaluation.is_draft and evaluation.evaluator_id == request.user.pk
+    context = {
+        "evaluation": evaluation,
+        "contact": evaluation.contact,
+        "sections": sections,
+        "answers": _answers_by_criterion(evaluation),
+        "editable": editable,
+        "errors": errors or [],
+        "can_manage": can_manage_evaluations(request.user),
+        "events": evaluation.events.select_related("actor"),
+        "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
+        "save_messages": {
+            "saving": _("Saving…"),
+            "unsaved": _("Changes not saved yet…"),
+            "offline": _(
+                "Not saved: no connection. Your answers are kept in this browser and will be "
+                "sent again."
+            ),
+            "restored": _("Restored answers that had not reached the server; saving them now."),
+        },
+    }
+    template = "evaluations/screen.html" if editable else "evaluations/view.html"
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def evaluation_save(request, pk):
+    """Autosave: JSON for the screen's script; every outcome says whether the answers are kept."""
+    evaluation = _evaluation_for(request, pk)
+    sections = version_content(evaluation.version)
+    try:
+        evaluation = _save_from_post(request, evaluation, sections)
+    except services.StaleRevision:
+        message = _(
+            "This evaluation was saved from another window. Reload the page to see the newest "
+            "answers; your answers here are kept in this browser."
+        )
+        return JsonResponse({"ok": False, "error": message}, status=409)
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "error": " ".join(error.messages)}, status=400)
+    saved_at = formats.time_format(timezone.localtime(evaluation.saved_at), "H:i:s")
+    return JsonResponse(
+        {
+            "ok": True,
+            "revision": evaluation.revision,
+            "score": None if evaluation.score is None else round(evaluation.score, 1),
+            "saved_at": saved_at,
+            "message": _("Saved at %(time)s") % {"time": saved_at},
+        }
+    )
+
+
+@login_required
+@require_POST
+def evaluation_submit(request, pk):
+    evaluation = _evaluation_for(request, pk)
+    sections = version_content(evaluation.version)
+    try:
+        evaluation = _save_from_post(request, evaluation, sections)
+        services.evaluation_submit(evaluation=evaluation, user=request.user)
+    except services.StaleRevision:
+        messages.error(
+            request, _("This evaluation was saved from another window; check it and submit again.")
+        )
+        return redirect("evaluation_detail", pk=pk)
+    except ValidationError as error:
+        return evaluation_detail(request, pk, errors=error.messages)
+    messages.success(request, _("Evaluation submitted."))
+    return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_reopen(request, pk):
+    evaluation = _evaluation_for(request, pk)
+    try:
+        services.evaluation_reopen(
+            evaluation=evaluation, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reopened: the evaluator can change the answers again."))
+    return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_release(request, pk):
+    evaluation = _evaluation_for(request, pk)
+    try:
+        services.evaluation_release(evaluation=evaluation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Shared with the agent."))
+    return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_acknowledge(request, pk):
+    evaluation = _evaluation_for(request, pk)
+    services.evaluation_acknowledge(evaluation=evaluation, user=request.user)
+    messages.success(request, _("Thank you: the quality team sees that you have read it."))
+    return redirect("evaluation_detail", pk=pk)

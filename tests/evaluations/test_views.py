@@ -1,0 +1,159 @@
+import pytest
+from django.urls import reverse
+
+from qalibrate.accounts.models import Role
+from qalibrate.evaluations import services
+from qalibrate.evaluations.models import Evaluation
+from qalibrate.scorecards.models import Criterion
+from tests.factories import ContactFactory, UserFactory, build_scorecard
+
+
+@pytest.fixture
+def version(users):
+    return build_scorecard(users[Role.QA_LEAD], publish=True).current_version
+
+
+@pytest.fixture
+def contact(users):
+    return ContactFactory(agent=users[Role.AGENT].agent_profile)
+
+
+def fields(version) -> dict[str, str]:
+    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
+    return {
+        f"c{c['Greets with own name']}": "yes",
+        f"c{c['Greets with own name']}_comment": "Nice",
+        f"c{c['Greets with own name']}_t": "12",
+        f"c{c['Verifies identity']}": "yes",
+        f"c{c['Understands the need']}": "3",
+        f"c{c['Information is correct']}": "na",
+    }
+
+
+def start(client, contact, version) -> Evaluation:
+    response = client.post(reverse("evaluation_start", args=[contact.pk]), {"version": version.pk})
+    assert response.status_code == 302
+    return Evaluation.objects.latest("pk")
+
+
+def test_evaluator_scores_a_contact(client, users, contact, version):
+    client.force_login(users[Role.EVALUATOR])
+    evaluation = start(client, contact, version)
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert 'id="evaluation-form"' in page and "Verifies identity" in page
+
+    save = reverse("evaluation_save", args=[evaluation.pk])
+    response = client.post(save, fields(version) | {"revision": 0, "seconds_spent": 40})
+    data = response.json()
+    assert data["ok"] and data["revision"] == 1 and data["score"] == 73.3
+    assert data["message"].startswith("Saved at ")
+    stale = client.post(save, fields(version) | {"revision": 0})
+    assert stale.status_code == 409 and "another window" in stale.json()["error"]
+    bad = client.post(
+        save,
+        fields(version)
+        | {
+            "revision": 1,
+            f"c{Criterion.objects.get(text='Understands the need', section__version=version).pk}": "77",
+        },
+    )
+    assert bad.status_code == 400 and "77 is not a possible answer" in bad.json()["error"]
+
+    response = client.post(
+        reverse("evaluation_submit", args=[evaluation.pk]),
+        fields(version) | {"revision": 1, "seconds_spent": 5},
+    )
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert not evaluation.is_draft and evaluation.time_spent_seconds == 45
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert 'id="evaluation-form"' not in page and "73.3" in page
+
+
+def test_submit_with_missing_answers_keeps_them_and_says_what_is_missing(
+    client, users, contact, version
+):
+    client.force_login(users[Role.EVALUATOR])
+    evaluation = start(client, contact, version)
+    partial = {k: v for k, v in fields(version).items() if "Verif" not in k}
+    verifies = Criterion.objects.get(text="Verifies identity", section__version=version)
+    del partial[f"c{verifies.pk}"]
+    response = client.post(
+        reverse("evaluation_submit", args=[evaluation.pk]), partial | {"revision": 0}
+    )
+    assert response.status_code == 400
+    assert "Answer “Verifies identity”." in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.is_draft and evaluation.answers.filter(value="yes").exists()
+
+
+@pytest.mark.parametrize("role", [Role.QA_LEAD, Role.ADMIN, Role.AGENT])
+def test_nobody_else_sees_an_evaluators_draft(client, users, contact, version, role):
+    draft = services.evaluation_start(
+        contact=contact, evaluator=users[Role.EVALUATOR], version=version
+    )
+    other_evaluator = UserFactory(role=Role.EVALUATOR)
+    for viewer in (users[role], other_evaluator):
+        client.force_login(viewer)
+        assert client.get(reverse("evaluation_detail", args=[draft.pk])).status_code == 404
+        assert client.post(reverse("evaluation_save", args=[draft.pk]), {}).status_code == 404
+        assert draft.pk not in [
+            e.pk for e in client.get(reverse("evaluation_list")).context["evaluations"]
+        ]
+
+
+def test_agents_cannot_start_evaluations(client, users, contact, version):
+    client.force_login(users[Role.AGENT])
+    response = client.post(reverse("evaluation_start", args=[contact.pk]), {"version": version.pk})
+    assert response.status_code == 403
+
+
+def test_draft_versions_cannot_be_used(client, users, contact):
+    draft = build_scorecard(users[Role.QA_LEAD], name="Unpublished").draft
+    client.force_login(users[Role.EVALUATOR])
+    assert (
+        client.post(
+            reverse("evaluation_start", args=[contact.pk]), {"version": draft.pk}
+        ).status_code
+        == 404
+    )
+
+
+def test_reopen_release_and_acknowledge_through_the_pages(client, users, contact, version):
+    evaluator, lead, agent = users[Role.EVALUATOR], users[Role.QA_LEAD], users[Role.AGENT]
+    client.force_login(evaluator)
+    evaluation = start(client, contact, version)
+    client.post(
+        reverse("evaluation_submit", args=[evaluation.pk]), fields(version) | {"revision": 0}
+    )
+
+    assert (
+        client.post(reverse("evaluation_reopen", args=[evaluation.pk]), {"reason": "x"}).status_code
+        == 302
+    )
+    evaluation.refresh_from_db()
+    assert not evaluation.is_draft
+
+    client.force_login(agent)
+    assert client.get(reverse("evaluation_detail", args=[evaluation.pk])).status_code == 404
+
+    client.force_login(lead)
+    client.post(reverse("evaluation_release", args=[evaluation.pk]))
+    client.force_login(agent)
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert "I have read this" in page and "Nice" in page
+    assert evaluator.get_full_name() not in page  # the agent sees the feedback, not who scored
+    client.post(reverse("evaluation_acknowledge", args=[evaluation.pk]))
+    evaluation.refresh_from_db()
+    assert evaluation.acknowledged_at
+
+    client.force_login(lead)
+    client.post(
+        reverse("evaluation_reopen", args=[evaluation.pk]), {"reason": "Listen again at 2:10"}
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.is_draft and evaluation.released_at is None
+    page = client.get(reverse("evaluation_list")).content.decode()
+    client.force_login(evaluator)
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert 'id="evaluation-form"' in page
