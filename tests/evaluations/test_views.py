@@ -153,7 +153,6 @@ def test_reopen_release_and_acknowledge_through_the_pages(client, users, contact
     )
     evaluation.refresh_from_db()
     assert evaluation.is_draft and evaluation.released_at is None
-    page = client.get(reverse("evaluation_list")).content.decode()
     client.force_login(evaluator)
     page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
     assert 'id="evaluation-form"' in page
