@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.contacts.models import Channel, Contact
+from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.scorecards import build_scorecards
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -77,6 +78,7 @@ class DemoSummary:
     contacts: int = 0
     recordings: int = 0
     scorecards: int = 0
+    evaluations: int = 0
 
 
 def load_transcripts() -> dict[str, list[dict]]:
@@ -140,6 +142,7 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     lead = User.objects.get(username="maria.lindqvist")
     reviewers = [User.objects.get(username="emma.clarke"), User.objects.get(username="james.cole")]
     summary.scorecards = len(build_scorecards(lead=lead, reviewers=reviewers))
+    summary.evaluations = build_evaluations()
     return summary
 
 
@@ -200,7 +203,7 @@ def _make_contact(rng, agent: Agent, language: str, scenario: dict, now, number:
         language=language,
         subject=scenario["topic"],
         transcript=turns,
-        metadata={"scenario": scenario["key"], "queue": scenario["channel"]},
+        metadata={"scenario": scenario["key"], "quality": scenario.get("quality", "mixed")},
     )
 
 
@@ -228,7 +231,11 @@ def _attach_recordings(rng, agents_by_language: dict[str, list[Agent]], now) -> 
             language=language,
             subject=transcripts.get(recording["scenario_key"], {}).get("topic", ""),
             transcript=recording["turns"],
-            metadata={"scenario": recording["scenario_key"], "recording": "synthesised speech"},
+            metadata={
+                "scenario": recording["scenario_key"],
+                "quality": transcripts.get(recording["scenario_key"], {}).get("quality", "mixed"),
+                "recording": "synthesised speech",
+            },
         )
         with open(DATA_DIR / "audio" / recording["file"], "rb") as audio:
             contact.media.save(recording["file"], File(audio), save=False)

@@ -90,3 +90,15 @@ def test_demo_scorecards_have_history_and_review_comments(demo):
     assert open_comment_count(call.draft) == 2
     assert ReviewComment.objects.filter(resolved_at__isnull=False).count() == 1
     assert Scorecard.objects.get(name="Chat and e-mail").current_version.number == 1
+
+
+def test_demo_evaluations_in_every_state(demo):
+    from qalibrate.evaluations.models import Evaluation, EventKind
+
+    evaluations = Evaluation.objects.all()
+    assert demo.evaluations == evaluations.count() >= 12
+    assert evaluations.filter(status="draft").exists()
+    assert evaluations.filter(status="submitted", released_at__isnull=False).exists()
+    assert evaluations.filter(acknowledged_at__isnull=False).exists()
+    assert evaluations.filter(events__kind=EventKind.REOPENED).exists()
+    assert all(e.time_spent_seconds > 0 for e in evaluations)

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             logins = summary.logins
             self.stdout.write(
                 f"{summary.teams} teams, {summary.agents} agents, {summary.contacts} contacts "
-                f"({summary.recordings} with recordings), {summary.scorecards} scorecards."
+                f"({summary.recordings} with recordings), {summary.scorecards} scorecards, "
+                f"{summary.evaluations} evaluations."
             )
         self._print_logins(logins)
         if not no_serve:
