@@ -7,6 +7,7 @@ from qalibrate.accounts import selectors as account_selectors
 from qalibrate.accounts.models import Agent, Role, Team
 from qalibrate.contacts import selectors as contact_selectors
 from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 
 
 @login_required
@@ -24,10 +25,20 @@ def home(request):
     if user.role == Role.QA_LEAD:
         context = {"teams": account_selectors.team_overview(days=30)}
         return render(request, "core/home_qa_lead.html", context)
+    evaluations = Evaluation.objects.visible_to(user).select_related(
+        "contact__agent", "version__scorecard"
+    )
     if user.role == Role.AGENT:
-        context = {"contacts": contact_selectors.recent_contacts_for(user=user)}
+        context = {
+            "contacts": contact_selectors.recent_contacts_for(user=user),
+            "shared": evaluations.order_by("-released_at")[:10],
+        }
         return render(request, "core/home_agent.html", context)
-    return render(request, "core/home_evaluator.html", {"teams": user.teams.all()})
+    context = {
+        "teams": user.teams.all(),
+        "drafts": evaluations.filter(evaluator=user, status=EvaluationStatus.DRAFT)[:10],
+    }
+    return render(request, "core/home_evaluator.html", context)
 
 
 def health(request):

@@ -101,7 +101,9 @@ def evaluation_detail(request, pk, errors=None):
         "answers": _answers_by_criterion(evaluation),
         "editable": editable,
         "errors": errors or [],
-        "missing_ids": {c.pk for c in services.unanswered_criteria(evaluation)} if errors else set(),
+        "missing_ids": {c.pk for c in services.unanswered_criteria(evaluation)}
+        if errors
+        else set(),
         "can_manage": can_manage_evaluations(request.user),
         "events": evaluation.events.select_related("actor"),
         "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
