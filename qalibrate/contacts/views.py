@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from qalibrate.accounts.permissions import can_see_all_contacts
 from qalibrate.contacts import selectors
 from qalibrate.contacts.forms import ContactFilterForm
 from qalibrate.contacts.media import ranged_file_response
@@ -27,6 +28,7 @@ def contact_list(request):
         "page": page,
         "query": query.urlencode(),
         "show_filters": not request.user.is_agent,
+        "can_import": can_see_all_contacts(request.user),
     }
     return render(request, "contacts/list.html", context)
 

@@ -1,0 +1,143 @@
+"""Upload contacts: check every row and show the report first, then apply in one transaction."""
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qalibrate.accounts.permissions import can_see_all_contacts
+from qalibrate.contacts import importing
+from qalibrate.contacts.models import ContactImport, ImportStatus
+
+TEMPLATE_COLUMNS = [
+    "external_id", "channel", "agent_id", "occurred_at", "duration", "language", "subject",
+    "transcript", "media_file", "agent_name", "team", "queue",
+]  # fmt: skip
+TEMPLATE_ROW = [
+    "CRM-100234", "call", "EN001", "2026-03-02 10:30", "4:35", "en", "Double charge on the bill",
+    "Agent: Good morning, Emma speaking.\nCustomer: Hi, I was charged twice.", "call-100234.ogg",
+    "", "", "Billing",
+]  # fmt: skip
+
+
+COLUMN_HELP = [
+    ("external_id", True, gettext_lazy(
+        "Your system's id of the contact. Importing the same id again updates the contact.")),
+    ("channel", True, gettext_lazy("call, chat, email or ticket.")),
+    ("agent_id", True, gettext_lazy("The agent's employee id.")),
+    ("occurred_at", True, gettext_lazy(
+        "Date and time, e.g. 2026-03-02 10:30, 2026-03-02T10:30:00+01:00 or 02.03.2026 10:30.")),
+    ("duration", False, gettext_lazy("Seconds, or m:ss, or h:mm:ss.")),
+    ("language", False, gettext_lazy("en, ru or sv.")),
+    ("subject", False, gettext_lazy("A short topic line.")),
+    ("transcript", False, gettext_lazy(
+        "Plain text, one turn a line; or a JSON list of turns with t, speaker and text.")),
+    ("media_file", False, gettext_lazy("The recording's file name inside the zip.")),
+    ("agent_name, team", False, gettext_lazy(
+        "To create an agent whose agent_id is not known yet: the full name and an existing team.")),
+    ("…", False, gettext_lazy("Any other column is kept as the contact's metadata.")),
+]  # fmt: skip
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Contacts file"), help_text=gettext_lazy("CSV, XLSX or JSON.")
+    )
+    media_archive = forms.FileField(
+        label=gettext_lazy("Recordings (optional)"),
+        required=False,
+        help_text=gettext_lazy("A zip of audio files, matched to rows by the media_file column."),
+    )
+
+
+def _require_importer(user) -> None:
+    if not can_see_all_contacts(user):
+        raise PermissionDenied
+
+
+@login_required
+def import_start(request):
+    _require_importer(request.user)
+    form = ContactImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        archive = form.cleaned_data["media_archive"]
+        if upload.size > importing.MAX_IMPORT_BYTES:
+            form.add_error("file", _("The file is larger than the limit of 50 MB."))
+        else:
+            batch = ContactImport.objects.create(
+                file=upload, original_name=upload.name, media_archive=archive or "",
+                uploaded_by=request.user,
+            )  # fmt: skip
+            media_names = set()
+            if batch.media_archive:
+                with batch.media_archive.open("rb") as handle:
+                    media_names = importing.media_names_in(handle)
+            with batch.file.open("rb") as handle:
+                report = importing.contacts_check(
+                    file=handle, filename=batch.original_name, media_names=media_names
+                )
+            batch.report = report.as_dict()
+            batch.save(update_fields=["report"])
+            return redirect("contact_import_report", pk=batch.pk)
+    return render(request, "contacts/import.html", {"form": form, "columns": COLUMN_HELP})
+
+
+@login_required
+def import_report(request, pk):
+    _require_importer(request.user)
+    batch = get_object_or_404(ContactImport, pk=pk)
+    return render(request, "contacts/import_report.html", {"batch": batch, "report": batch.report})
+
+
+@login_required
+@require_POST
+def import_apply(request, pk):
+    _require_importer(request.user)
+    batch = get_object_or_404(ContactImport, pk=pk, status=ImportStatus.PREVIEWED)
+    archive = batch.media_archive.open("rb") if batch.media_archive else None
+    try:
+        with batch.file.open("rb") as handle:
+            report = importing.contacts_apply(
+                file=handle, filename=batch.original_name, media_archive=archive
+            )
+    except importing.ImportRejected as rejected:
+        batch.report = rejected.report.as_dict()
+        batch.status = ImportStatus.REJECTED
+        batch.save(update_fields=["report", "status"])
+        messages.error(request, _("Nothing was imported: the file has problems to fix."))
+        return redirect("contact_import_report", pk=batch.pk)
+    finally:
+        if archive:
+            archive.close()
+    batch.report = report.as_dict()
+    batch.status = ImportStatus.APPLIED
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["report", "status", "applied_at"])
+    messages.success(
+        request,
+        _("Imported: %(created)d new contacts, %(updated)d updated.")
+        % {"created": report.creates, "updated": report.updates},
+    )
+    return redirect("contact_list")
+
+
+@login_required
+def import_template(request):
+    _require_importer(request.user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(TEMPLATE_ROW)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="qalibrate-contacts-template.csv"'
+    return response
