@@ -10,6 +10,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qalibrate.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "qalibrate"
+    if argv[1:2] == ["agreement"]:
+        # Statistics for spreadsheets: pure numpy, no Django, no database, no settings.
+        from qalibrate.agreement.cli import main as agreement_main
+
+        sys.exit(agreement_main(argv[2:]))
     try:
         import django
 
