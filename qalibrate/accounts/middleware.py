@@ -16,6 +16,8 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
-        else:
+        try:
+            return self.get_response(request)
+        finally:
+            # Threads serve many requests: the next one must not inherit this person's zone.
             timezone.deactivate()
-        return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 from django import forms
 from django.contrib import messages
@@ -24,7 +25,7 @@ TEMPLATE_COLUMNS = [
 ]  # fmt: skip
 TEMPLATE_ROW = [
     "CRM-100234", "call", "EN001", "2026-03-02 10:30", "4:35", "en", "Double charge on the bill",
-    "Agent: Good morning, Emma speaking.\nCustomer: Hi, I was charged twice.", "call-100234.ogg",
+    "Agent: Good morning, Emma speaking.\nCustomer: Hi, I was charged twice.", "",
     "", "", "Billing",
 ]  # fmt: skip
 
@@ -49,6 +50,14 @@ COLUMN_HELP = [
 
 
 class ContactImportForm(forms.Form):
+    def clean_media_archive(self):
+        archive = self.cleaned_data.get("media_archive")
+        if archive and not zipfile.is_zipfile(archive):
+            raise forms.ValidationError(_("The recordings must come as one .zip file."))
+        if archive:
+            archive.seek(0)
+        return archive
+
     file = forms.FileField(
         label=gettext_lazy("Contacts file"), help_text=gettext_lazy("CSV, XLSX or JSON.")
     )

@@ -1,0 +1,792 @@
+"""Importing contacts from CSV, XLSX or JSON: every row checked, then applied in one transaction.
+
+``contacts_check`` reads a file and reports what importing it would do, writing nothing.
+``contacts_apply`` reads it again and writes every contact in one transaction, or nothing at all
+if any row has a problem. CSV and XLSX files are read row by row and written in batches, so big
+files need little memory; JSON files are read whole and have a smaller size limit.
+"""
+
+import codecs
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import PurePath, PurePosixPath
+from typing import Any, BinaryIO, NamedTuple
+
+import openpyxl
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qalibrate.accounts.models import Agent, Team
+from qalibrate.contacts.models import Channel, Contact
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_RECORDING_BYTES = 500 * 1024 * 1024
+MAX_ERRORS = 200
+MAX_DURATION_SECONDS = 7 * 24 * 3600
+SAMPLE_ROWS = 10
+BATCH_SIZE = 2000
+HEAD_BYTES = 64 * 1024
+
+REQUIRED_COLUMNS = ["external_id", "channel", "agent_id", "occurred_at"]
+OPTIONAL_COLUMNS = [
+    "agent_name", "team", "duration", "language", "subject", "transcript", "media_file",
+]  # fmt: skip
+KNOWN_COLUMNS = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS}
+# On update, these fields change only if the file has their column; the others always change.
+UPDATED_ALWAYS = ["channel", "agent", "team", "occurred_at"]
+UPDATED_IF_COLUMN = {
+    "duration": "duration_seconds", "language": "language", "subject": "subject",
+    "transcript": "transcript",
+}  # fmt: skip
+CHANNEL_WORDS = {
+    "call": Channel.CALL, "chat": Channel.CHAT, "email": Channel.EMAIL, "e-mail": Channel.EMAIL,
+    "ticket": Channel.TICKET,
+    "звонок": Channel.CALL, "чат": Channel.CHAT, "письмо": Channel.EMAIL, "тикет": Channel.TICKET,
+    "samtal": Channel.CALL, "chatt": Channel.CHAT, "e-post": Channel.EMAIL,
+    "ärende": Channel.TICKET,
+}  # fmt: skip
+DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
+AUDIO_EXTENSIONS = {".ogg", ".opus", ".mp3", ".wav", ".m4a", ".webm"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass
+class RowError:
+    """One problem: the row as the user sees it in the file (0: the whole file) and the column."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.message
+        if not self.column:
+            return _("Row %(row)d: %(problem)s") % {"row": self.row, "problem": self.message}
+        return _("Row %(row)d, column %(column)s: %(problem)s") % {
+            "row": self.row,
+            "column": self.column,
+            "problem": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What an import found or did: counts, the first problems and the first rows."""
+
+    total_rows: int = 0
+    valid_rows: int = 0
+    creates: int = 0
+    updates: int = 0
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS
+    error_count: int = 0
+    new_agents: list[str] = field(default_factory=list)
+    missing_media: list[str] = field(default_factory=list)  # the first MAX_ERRORS
+    sample: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def for_file_problem(cls, message: str) -> "ImportReport":
+        return cls(errors=[RowError(row=0, column="", message=message)], error_count=1)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def error_add(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+
+
+class ImportRejected(Exception):
+    """The file has problems, so nothing was imported; ``report`` lists them."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("; ".join(str(error) for error in report.errors[:3]))
+        self.report = report
+
+
+class _FileProblem(Exception):
+    """The file as a whole cannot be imported."""
+
+
+class _CellProblem(Exception):
+    """One value cannot be used."""
+
+
+# (row number as the user sees it, values by column, a problem with the whole row or "")
+_Records = Iterator[tuple[int, dict[str, Any], str]]
+
+
+class _Table(NamedTuple):
+    columns: list[str]
+    records: _Records
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def contacts_check(
+    *, file: BinaryIO, filename: str, media_names: Collection[str] = frozenset()
+) -> ImportReport:
+    """Report what importing the file would do, writing nothing to the database.
+
+    ``media_names`` are the file names in the recordings archive (see ``media_names_in``).
+    """
+    return _Import(media_names=media_names).run(file=file, filename=filename)
+
+
+def contacts_apply(
+    *, file: BinaryIO, filename: str, media_archive: BinaryIO | None = None
+) -> ImportReport:
+    """Import every contact of the file in one transaction, recordings taken from the zip.
+
+    Raises ImportRejected, having written nothing, if the file or any row has a problem.
+    """
+    archive = _zip_open(media_archive)
+    members = _audio_members(archive) if archive else {}
+    importer = _Import(media_names=members, archive=archive, write=True)
+    try:
+        with transaction.atomic():
+            report = importer.run(file=file, filename=filename)
+            if not report.ok:
+                raise ImportRejected(report)
+    except Exception:
+        # The transaction rolled back, but recordings already copied to storage did not.
+        importer.media_discard()
+        raise
+    finally:
+        if archive:
+            archive.close()
+    return report
+
+
+def media_names_in(archive: BinaryIO) -> set[str]:
+    """The base names of the audio files in a zip archive; none if it is not a zip archive."""
+    opened = _zip_open(archive)
+    if opened is None:
+        return set()
+    with opened:
+        return set(_audio_members(opened))
+
+
+# --- one pass over the rows -------------------------------------------------------------------
+
+
+class _Import:
+    """One pass over a file: every row checked and, when writing, saved in batches."""
+
+    def __init__(
+        self,
+        *,
+        media_names: Collection[str],
+        archive: zipfile.ZipFile | None = None,
+        write: bool = False,
+    ):
+        self.media_names = media_names  # when writing: base name -> ZipInfo
+        self.archive = archive
+        self.write = write
+        self.stored_media: list[str] = []
+
+    def run(self, *, file: BinaryIO, filename: str) -> ImportReport:
+        self.report = ImportReport()
+        try:
+            with _table_open(file=file, filename=filename) as table:
+                self._start(table.columns)
+                for row, record, problem in table.records:
+                    self._row_add(row, record, problem)
+                self._batch_flush()
+        except _FileProblem as problem:
+            return ImportReport.for_file_problem(str(problem))
+        if not self.report.total_rows:
+            return ImportReport.for_file_problem(_("The file contains no contacts."))
+        return self.report
+
+    def media_discard(self) -> None:
+        storage = Contact._meta.get_field("media").storage
+        for name in self.stored_media:
+            storage.delete(name)
+
+    def _start(self, columns: list[str]) -> None:
+        # Looked up once for the whole file, never per row.
+        self.agents = {a.employee_id: a for a in Agent.objects.exclude(employee_id=None)}
+        self.teams = {team.name.casefold(): team for team in Team.objects.all()}
+        self.first_row_of: dict[str, int] = {}
+        self.batch: list[tuple[Contact, str | None]] = []
+        self.update_fields = UPDATED_ALWAYS + [
+            name for column, name in UPDATED_IF_COLUMN.items() if column in columns
+        ]
+        if any(column not in KNOWN_COLUMNS for column in columns):
+            self.update_fields.append("metadata")
+
+    def _row_add(self, row: int, record: dict[str, Any], problem: str) -> None:
+        report = self.report
+        report.total_rows += 1
+        if problem:
+            report.error_add(RowError(row=row, column="", message=problem))
+            return
+        cells = _Cells(row=row, record=record)
+        external_id = cells.value("external_id", _external_id_parse, required=True)
+        channel = cells.value("channel", _channel_parse, required=True)
+        agent = self._agent_find(cells)
+        occurred_at = cells.value("occurred_at", _datetime_parse, required=True)
+        duration = cells.value("duration", _duration_parse)
+        language = cells.value("language", _language_parse) or settings.LANGUAGE_CODE
+        subject = cells.value("subject", _subject_parse) or ""
+        transcript = cells.value("transcript", _transcript_parse) or []
+        media_name = cells.value("media_file", self._media_name_parse)
+        if external_id in self.first_row_of:
+            cells.error_add(
+                "external_id",
+                _("%(value)s already appears in row %(first)d.")
+                % {"value": _shown(external_id), "first": self.first_row_of[external_id]},
+            )
+        elif external_id:
+            self.first_row_of[external_id] = row
+        for error in cells.errors:
+            report.error_add(error)
+        if cells.errors:
+            return
+        contact = Contact(
+            external_id=external_id,
+            channel=channel,
+            agent=agent,
+            team_id=agent.team_id,
+            occurred_at=occurred_at,
+            duration_seconds=duration,
+            language=language,
+            subject=subject,
+            transcript=transcript,
+            metadata=_metadata(record),
+        )
+        report.valid_rows += 1
+        if len(report.sample) < SAMPLE_ROWS:
+            report.sample.append(_sample(contact))
+        self.batch.append((contact, media_name))
+        if len(self.batch) >= BATCH_SIZE:
+            self._batch_flush()
+
+    def _agent_find(self, cells: "_Cells") -> Agent | None:
+        employee_id = cells.value("agent_id", _employee_id_parse, required=True)
+        if employee_id is None:
+            return None
+        if employee_id in self.agents:
+            return self.agents[employee_id]
+        full_name = cells.value("agent_name", _agent_name_parse)
+        team_name = _text(cells.record.get("team"))
+        if not (full_name and team_name):
+            cells.error_add(
+                "agent_id",
+                _("No agent has the employee id %(value)s; to create one, fill in %(columns)s.")
+                % {"value": _shown(employee_id), "columns": "agent_name, team"},
+            )
+            return None
+        team = self.teams.get(team_name.casefold())
+        if team is None:
+            cells.error_add(
+                "team", _("No team is called %(value)s.") % {"value": _shown(team_name)}
+            )
+            return None
+        # Saved just before the first contact that needs it, so only when writing.
+        agent = Agent(full_name=full_name, employee_id=employee_id, team=team)
+        self.agents[employee_id] = agent
+        self.report.new_agents.append(f"{full_name} ({employee_id})")
+        return agent
+
+    def _media_name_parse(self, raw: Any) -> str:
+        # Only the base name counts, as in media_names_in.
+        name = PurePosixPath(_text(raw).replace("\\", "/")).name
+        if name not in self.media_names:
+            missing = self.report.missing_media
+            if name not in missing and len(missing) < MAX_ERRORS:
+                missing.append(name)
+            raise _CellProblem(
+                _("The recording %(value)s is not among the audio files of the zip archive.")
+                % {"value": _shown(name)}
+            )
+        return name
+
+    def _batch_flush(self) -> None:
+        if not self.batch:
+            return
+        ids = [contact.external_id for contact, media_name in self.batch]
+        known = Contact.objects.filter(external_id__in=ids).values_list("external_id", flat=True)
+        updates = len(set(known))
+        self.report.updates += updates
+        self.report.creates += len(ids) - updates
+        # After the first problem nothing more is written: the transaction will roll back.
+        if self.write and self.report.ok:
+            self._batch_save()
+        self.batch = []
+
+    def _batch_save(self) -> None:
+        plain, with_media = [], []
+        for contact, media_name in self.batch:
+            if contact.agent.pk is None:  # a new agent, first needed in this batch
+                contact.agent.save()
+            if media_name:
+                self._media_store(contact, media_name)
+                with_media.append(contact)
+            else:
+                plain.append(contact)
+        # A row without a recording leaves the recording of a known contact as it is.
+        for contacts, fields in [
+            (plain, self.update_fields),
+            (with_media, [*self.update_fields, "media"]),
+        ]:
+            if contacts:
+                Contact.objects.bulk_create(
+                    contacts,
+                    update_conflicts=True,
+                    unique_fields=["external_id"],
+                    update_fields=fields,
+                )
+
+    def _media_store(self, contact: Contact, name: str) -> None:
+        with self.archive.open(self.media_names[name]) as member:
+            contact.media.save(name, File(member, name=name), save=False)
+        self.stored_media.append(contact.media.name)
+
+
+class _Cells:
+    """The values of one row, parsed column by column; problems are collected, not raised."""
+
+    def __init__(self, *, row: int, record: dict[str, Any]):
+        self.row = row
+        self.record = record
+        self.errors: list[RowError] = []
+
+    def value(self, column: str, parse: Callable[[Any], Any], *, required: bool = False) -> Any:
+        raw = self.record.get(column)
+        if _is_blank(raw):
+            if required:
+                self.error_add(column, _("A value is required."))
+            return None
+        try:
+            return parse(raw)
+        except _CellProblem as problem:
+            self.error_add(column, str(problem))
+            return None
+
+    def error_add(self, column: str, message: str) -> None:
+        self.errors.append(RowError(row=self.row, column=column, message=message))
+
+
+def _metadata(record: dict[str, Any]) -> dict[str, str]:
+    return {
+        column: text
+        for column, value in record.items()
+        if column not in KNOWN_COLUMNS and (text := _text(value))
+    }
+
+
+def _sample(contact: Contact) -> dict:
+    return {
+        "external_id": contact.external_id,
+        "channel": contact.channel,
+        "agent": contact.agent.full_name,
+        "occurred_at": timezone.localtime(contact.occurred_at).isoformat(),
+        "duration_seconds": contact.duration_seconds,
+        "language": contact.language,
+        "subject": contact.subject,
+    }
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # spreadsheets store every number as a float
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
+
+
+def _shown(text: str) -> str:
+    """A value quoted in a message, shortened so that one bad cell cannot flood the report."""
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _length_checked(text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise _CellProblem(
+            _("At most %(limit)d characters are allowed; this value has %(length)d.")
+            % {"limit": limit, "length": len(text)}
+        )
+    return text
+
+
+def _external_id_parse(raw: Any) -> str:
+    return _length_checked(_text(raw), 100)
+
+
+def _employee_id_parse(raw: Any) -> str:
+    return _length_checked(_text(raw), 50)
+
+
+def _agent_name_parse(raw: Any) -> str:
+    return _length_checked(_text(raw), 150)
+
+
+def _subject_parse(raw: Any) -> str:
+    return _length_checked(_text(raw), 200)
+
+
+def _channel_parse(raw: Any) -> str:
+    text = _text(raw)
+    channel = CHANNEL_WORDS.get(text.casefold())
+    if channel is None:
+        raise _CellProblem(
+            _("Unknown channel %(value)s; use call, chat, email or ticket.")
+            % {"value": _shown(text)}
+        )
+    return channel.value
+
+
+def _language_parse(raw: Any) -> str:
+    text = _text(raw)
+    code = text.lower().replace("_", "-").split("-")[0]  # "ru-RU" means ru
+    if code not in dict(settings.LANGUAGES):
+        raise _CellProblem(
+            _("Unknown language %(value)s; use %(codes)s.")
+            % {"value": _shown(text), "codes": ", ".join(dict(settings.LANGUAGES))}
+        )
+    return code
+
+
+def _datetime_parse(raw: Any) -> datetime:
+    """ISO 8601, DD.MM.YYYY HH:MM[:SS] or a spreadsheet date; naive times in TIME_ZONE."""
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        value = datetime.combine(raw, time())
+    else:
+        value = _datetime_from_text(_text(raw))
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+def _datetime_from_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise _CellProblem(
+        _("%(value)s is not a date and time; write e.g. 2026-03-02 10:30 or 02.03.2026 10:30.")
+        % {"value": _shown(text)}
+    )
+
+
+def _duration_parse(raw: Any) -> int:
+    """Seconds, m:ss or h:mm:ss; spreadsheet cells may hold a number, a time or a timedelta."""
+    if isinstance(raw, timedelta):
+        seconds = raw.total_seconds()
+    elif isinstance(raw, time):
+        seconds = raw.hour * 3600 + raw.minute * 60 + raw.second
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        seconds = raw
+    else:
+        seconds = _duration_from_text(_text(raw))
+    if seconds != int(seconds) or seconds < 0:
+        raise _CellProblem(_duration_problem(raw))
+    if seconds > MAX_DURATION_SECONDS:
+        raise _CellProblem(_("%(value)s is longer than a week.") % {"value": _shown(_text(raw))})
+    return int(seconds)
+
+
+def _duration_from_text(text: str) -> int:
+    parts = text.split(":")
+    if len(parts) > 3 or not all(part.isdecimal() for part in parts):
+        raise _CellProblem(_duration_problem(text))
+    if any(int(part) >= 60 for part in parts[1:]):
+        raise _CellProblem(_duration_problem(text))
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def _duration_problem(raw: Any) -> str:
+    return _("%(value)s is not a duration; write seconds, m:ss or h:mm:ss.") % {
+        "value": _shown(_text(raw))
+    }
+
+
+def _transcript_parse(raw: Any) -> list[dict]:
+    """Plain text, one turn a line; or a JSON list of turns with t, speaker and text."""
+    if isinstance(raw, list):  # already a list in a JSON file
+        turns = raw
+    else:
+        text = _text(raw)
+        if not text.startswith("["):
+            return [
+                {"t": None, "speaker": "", "text": line.strip()}
+                for line in text.splitlines()
+                if line.strip()
+            ]
+        try:
+            turns = json.loads(text)
+        except ValueError:
+            turns = None
+        if not isinstance(turns, list):
+            raise _CellProblem(_("The transcript starts with [ but is not a JSON list of turns."))
+    return [_turn_parse(number, turn) for number, turn in enumerate(turns, start=1)]
+
+
+def _turn_parse(number: int, turn: Any) -> dict:
+    if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+        raise _CellProblem(_("Turn %(number)d of the transcript has no text.") % {"number": number})
+    t = turn.get("t")
+    if t is not None and (isinstance(t, bool) or not isinstance(t, int | float) or t < 0):
+        raise _CellProblem(
+            _("Turn %(number)d of the transcript: t must be the seconds from the start.")
+            % {"number": number}
+        )
+    speaker = turn.get("speaker") or ""
+    if not isinstance(speaker, str):
+        raise _CellProblem(
+            _("Turn %(number)d of the transcript: speaker must be text.") % {"number": number}
+        )
+    return {"t": t, "speaker": speaker.strip(), "text": turn["text"]}
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _table_open(*, file: BinaryIO, filename: str) -> Iterator[_Table]:
+    """The columns and rows of a CSV, XLSX or JSON file, after the checks of the whole file."""
+    extension = PurePath(filename).suffix.lower()
+    openers = {".csv": _csv_table, ".xlsx": _xlsx_table, ".json": _json_table}
+    if extension not in openers:
+        raise _FileProblem(_("Only CSV, XLSX and JSON files can be imported."))
+    file, size = _rewound(file)
+    if size > MAX_IMPORT_BYTES:
+        raise _FileProblem(
+            _("The file is larger than the limit of %(limit)s.")
+            % {"limit": filesizeformat(MAX_IMPORT_BYTES)}
+        )
+    if size == 0:
+        raise _FileProblem(_("The file is empty."))
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    _content_check(extension, head)
+    with openers[extension](file, head=head, size=size) as table:
+        yield table
+
+
+def _rewound(file: BinaryIO) -> tuple[BinaryIO, int]:
+    """The file at its start, and its size, found without reading it if it can seek."""
+    if not file.seekable():
+        copy = tempfile.SpooledTemporaryFile(max_size=16 * HEAD_BYTES)
+        while copy.tell() <= MAX_IMPORT_BYTES and (chunk := file.read(HEAD_BYTES)):
+            copy.write(chunk)
+        file = copy
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return file, size
+
+
+def _content_check(extension: str, head: bytes) -> None:
+    if extension == ".xlsx":
+        if head.startswith(OLD_EXCEL_MAGIC):
+            raise _FileProblem(
+                _("This is an old Excel .xls file; save it as .xlsx or CSV and upload that.")
+            )
+        if not head.startswith(ZIP_MAGIC):
+            raise _FileProblem(_("The file is not an XLSX workbook."))
+    elif b"\x00" in head or head.startswith(ZIP_MAGIC):  # text never holds NUL bytes
+        raise _FileProblem(
+            _("The file is not a %(format)s text file.") % {"format": extension[1:].upper()}
+        )
+
+
+@contextmanager
+def _csv_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
+    encoding = _encoding_detect(head, complete=size <= len(head))
+    delimiter = _delimiter_detect(head.decode(encoding, errors="replace"))
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    try:
+        yield _table_from_lines(
+            enumerate(csv.reader(text, delimiter=delimiter, strict=True), start=1)
+        )
+    except UnicodeDecodeError as error:
+        raise _FileProblem(
+            _("The file's text cannot be read; save it as CSV in UTF-8 and upload it again.")
+        ) from error
+    except csv.Error as error:
+        raise _FileProblem(
+            _("The CSV file is malformed: %(problem)s") % {"problem": error}
+        ) from error
+    finally:
+        text.detach()  # leave the caller's file open
+
+
+def _encoding_detect(head: bytes, *, complete: bool) -> str:
+    """UTF-8 with or without BOM, else Windows-1251, judged by the first bytes of the file."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # Unless the file ends here, a character cut in two at the end of the chunk is fine.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8"
+
+
+def _delimiter_detect(text: str) -> str:
+    # Excel writes ";" where the decimal separator is a comma, as in Russian and Swedish.
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+@contextmanager
+def _xlsx_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
+        raise _FileProblem(_("The file is not a readable XLSX workbook.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        # Some programs store a wrong sheet size; once it is forgotten, every row is read.
+        sheet.reset_dimensions()
+        yield _table_from_lines(enumerate(sheet.iter_rows(values_only=True), start=1))
+    finally:
+        workbook.close()
+
+
+def _table_from_lines(lines: Iterator[tuple[int, list | tuple]]) -> _Table:
+    """The first non-blank line names the columns; blank lines are skipped."""
+    for _row, cells in lines:
+        if not all(_is_blank(cell) for cell in cells):
+            header = [_column_key(cell) for cell in cells]
+            break
+    else:
+        raise _FileProblem(_("The file is empty."))
+    _columns_check(header)
+    return _Table(columns=[name for name in header if name], records=_records(header, lines))
+
+
+def _records(header: list[str], lines: Iterator[tuple[int, list | tuple]]) -> _Records:
+    too_many = _("The row has more values than the first row has column names.")
+    for row, cells in lines:
+        if all(_is_blank(cell) for cell in cells):
+            continue
+        record = {name: cell for name, cell in zip(header, cells, strict=False) if name}
+        extra = any(not _is_blank(cell) for cell in cells[len(header) :])
+        yield row, record, too_many if extra else ""
+
+
+@contextmanager
+def _json_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
+    """A list of objects, one per contact. It is read whole, hence its smaller size limit."""
+    if size > MAX_JSON_BYTES:
+        raise _FileProblem(
+            _("A JSON file may be at most %(limit)s; use CSV for bigger files.")
+            % {"limit": filesizeformat(MAX_JSON_BYTES)}
+        )
+    try:
+        data = json.load(file)
+    except ValueError as error:  # also UnicodeDecodeError
+        raise _FileProblem(_("The file is not valid JSON.")) from error
+    if not isinstance(data, list):
+        raise _FileProblem(_("The JSON file must hold a list of objects, one per contact."))
+    if not data:
+        raise _FileProblem(_("The file contains no contacts."))
+    columns = list(
+        dict.fromkeys(_column_key(key) for item in data if isinstance(item, dict) for key in item)
+    )
+    _columns_check(columns)
+    yield _Table(columns=columns, records=_json_records(data))
+
+
+def _json_records(data: list) -> _Records:
+    for row, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            yield row, {}, _("This item is not an object with the contact's fields.")
+        elif not all(_is_blank(value) for value in item.values()):
+            yield row, {_column_key(key): value for key, value in item.items()}, ""
+
+
+def _column_key(value: Any) -> str:
+    """Known columns in lower case; any other column keeps its name, for the metadata."""
+    name = _text(value)
+    return name.lower() if name.lower() in KNOWN_COLUMNS else name
+
+
+def _columns_check(columns: list[str]) -> None:
+    repeated = [name for name, count in Counter(filter(None, columns)).items() if count > 1]
+    if repeated:
+        raise _FileProblem(
+            _("Each column may appear only once; repeated: %(columns)s.")
+            % {"columns": ", ".join(repeated)}
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise _FileProblem(
+            _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
+            % {
+                "missing": ", ".join(missing),
+                "found": _shown(", ".join(filter(None, columns))) or "—",
+            }
+        )
+
+
+# --- recordings -------------------------------------------------------------------------------
+
+
+def _zip_open(archive: BinaryIO | None) -> zipfile.ZipFile | None:
+    if archive is None:
+        return None
+    try:
+        return zipfile.ZipFile(archive)
+    except zipfile.BadZipFile:
+        # Treated like an archive without recordings: rows naming one are reported.
+        return None
+
+
+def _audio_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The audio files of the archive by base name; odd and unsafe members are left out."""
+    members = {}
+    for info in archive.infolist():
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        unsafe = path.is_absolute() or ".." in path.parts
+        encrypted = info.flag_bits & 0x1
+        if info.is_dir() or unsafe or encrypted or info.file_size > MAX_RECORDING_BYTES:
+            continue
+        if path.suffix.lower() in AUDIO_EXTENSIONS:
+            members.setdefault(path.name, info)
+    return members
