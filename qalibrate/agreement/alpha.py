@@ -16,17 +16,18 @@ unit gives
     alpha = 1 - (n - 1) * sum_u D_u / sum_c sum_k n_c n_k delta2_ck,
     D_u = sum over ordered pairs i != j of unit u of delta2(x_i, x_j) / (m_u - 1),
 
-which is what the code computes, without ever building a value × value matrix:
+which is what the code computes, without building the coincidence matrix:
 
 * nominal: D_u = m_u - sum_c n_uc (n_uc - 1) / (m_u - 1); the expected sum is n^2 - sum_c n_c^2.
 * interval: sum over pairs of (a - b)^2 = 2 m * sum (x - mean)^2, so D_u and the expected sum
   come from per-unit and pooled sums of squares.
-* ordinal: Krippendorff's ordinal metric delta_ck = sum_{g=c..k} n_g - (n_c + n_k) / 2 equals
-  r_k - r_c, where r_c = sum_{g<c} n_g + n_c / 2 is the mid-rank of category c among the
-  pairable values; ordinal alpha is therefore interval alpha on mid-ranks (this is the same
-  distance as the ``krippendorff`` package's ``_ordinal_metric``).
+* ordinal: Krippendorff's ordinal metric delta2_ck = (sum_{g=c..k} n_g - (n_c + n_k) / 2)^2
+  equals (r_k - r_c)^2, where r_c = sum_{g<c} n_g + n_c / 2 is the mid-rank of category c
+  among the pairable values (n_g: marginals of the coincidence matrix, as in the
+  ``krippendorff`` package's ``_ordinal_metric``); ordinal alpha is interval alpha on mid-ranks.
 * ratio: delta2 = ((a - b) / (a + b))^2 (0 when a = b = 0) does not reduce to sums, so D_u is
-  summed over each unit's pairs and the expected sum over distinct values, in blocks.
+  summed over each unit's pairs, and the expected sum over pairs of distinct values weighted
+  by their counts, a block of the distinct-value distance matrix at a time.
 
 Every statistic is written as a function of unit weights w_u (1 for the estimate, bootstrap
 counts for a resample), so a resample costs weighted sums instead of a recomputation.
@@ -45,6 +46,7 @@ from qalibrate.agreement.ratings import (
     AgreementError,
     as_table,
     category_codes,
+    missing_mask,
     numeric_values,
     unit_value_counts,
 )
@@ -101,8 +103,8 @@ def krippendorff_alpha_ci(
     (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of those alphas (Efron &
     Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13). Units are resampled whole
     because they are what a calibration samples (contacts), and each keeps its own raters, so
-    the dependence between ratings of the same contact is respected. This is the bootstrap
-    studied for alpha by Zapf et al. (2016), BMC Medical Research Methodology 16:93.
+    the dependence between ratings of the same contact is respected; Zapf et al. (2016), BMC
+    Medical Research Methodology 16:93, use this bootstrap of subjects for alpha's interval.
     Krippendorff's own bootstrap (Hayes & Krippendorff 2007, Communication Methods and
     Measures 1:77-89) resamples pairs of values and holds the expected disagreement fixed;
     it treats the pairs within a unit as independent, which understates the uncertainty when
@@ -163,20 +165,20 @@ def _alpha_parts(ratings: Any, level: str, domain: Sequence | None) -> _Parts:
     if level not in LEVELS:
         raise AgreementError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     table = as_table(ratings)
+    present = ~missing_mask(table)
+    rows, _ = np.nonzero(present)
+    cells = table[present]  # one entry per rating, row by row: a sparse form from here on
     if level in ("interval", "ratio"):
-        values = numeric_values(table, level=level, domain=domain)
+        value = numeric_values(cells, level=level, domain=domain)
     else:
-        codes, _ = category_codes(table, domain=domain, ordered=level == "ordinal")
-        values = np.where(codes >= 0, codes, np.nan)
-    present = ~np.isnan(values)
-    pairable = present.sum(axis=1) >= 2
+        value, _ = category_codes(cells, domain=domain, ordered=level == "ordinal")
+    ratings_per_unit = np.bincount(rows, minlength=len(table))
+    pairable = ratings_per_unit >= 2
     if not pairable.any():
         raise AgreementError("no unit has ratings from two or more raters: nothing to compare")
-    # From here on a sparse form: one entry per pairable rating, units renumbered 0, 1, ...
-    present &= pairable[:, None]
-    rows, _ = np.nonzero(present)
-    unit = (np.cumsum(pairable) - 1)[rows]
-    value = values[present]
+    keep = pairable[rows]
+    unit = (np.cumsum(pairable) - 1)[rows[keep]]  # pairable units renumbered 0, 1, ...
+    value = value[keep]
     if value.min() == value.max():
         raise AgreementError(
             "every pairable rating has the same value, so the disagreement expected by chance "

@@ -172,19 +172,20 @@ def build_report(
     # Parsed once: a float array when every rating is a number, which the statistics take as is.
     ratings = as_table(cells)
     rated = (~missing_mask(ratings)).sum(axis=1)
+    # Alpha first: it rejects ratings that do not fit the level with the clearest message.
+    alpha = krippendorff_alpha(ratings, level=level, domain=allowed)
     figures: dict[str, Any] = {
         "n_units": len(sheet.units),
         "n_raters": len(sheet.raters),
         "n_ratings": int(rated.sum()),
         "level": level,
-        # alpha first: it rejects ratings that do not fit the level with the clearest message.
-        "krippendorff_alpha": krippendorff_alpha(ratings, level=level, domain=allowed),
+        "percent_agreement": percent_agreement(ratings),
+        "krippendorff_alpha": alpha,
         "alpha_ci": None,
         "fleiss_kappa": None,
         "gwet_ac1": None,
         "icc": None,
     }
-    figures["percent_agreement"] = percent_agreement(ratings)
     if bootstrap:
         interval = krippendorff_alpha_ci(
             ratings, level, n_boot=bootstrap, confidence=CONFIDENCE, seed=seed, domain=allowed
@@ -202,8 +203,6 @@ def build_report(
                 figures["icc"] = icc(ratings)
             except AgreementError as error:
                 icc_note = str(error)
-    keys = ("n_units", "n_raters", "n_ratings", "level", "percent_agreement")
-    ordered = {key: figures[key] for key in keys} | figures
     pairable = rated >= 2
     counts = {
         "pairable_units": int(pairable.sum()),
@@ -212,7 +211,7 @@ def build_report(
         "bootstrap": bootstrap,
         "icc_note": icc_note,
     }
-    return {"figures": ordered, "counts": counts}
+    return {"figures": figures, "counts": counts}
 
 
 def _ratings(sheet: Sheet) -> tuple[list[list[Any]], bool]:

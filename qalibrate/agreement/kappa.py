@@ -11,7 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from qalibrate.agreement.ratings import AgreementError, as_table, category_codes, unit_value_counts
+from qalibrate.agreement.ratings import (
+    AgreementError,
+    as_table,
+    category_codes,
+    missing_mask,
+    unit_value_counts,
+)
 
 
 def percent_agreement(ratings: Any) -> float:
@@ -82,10 +88,11 @@ class _Counts:
 
     def __init__(self, ratings: Any, *, domain: Sequence | None = None) -> None:
         table = as_table(ratings)
-        codes, categories = category_codes(table, domain=domain)
+        present = ~missing_mask(table)
+        unit, _ = np.nonzero(present)
+        codes, categories = category_codes(table[present], domain=domain)
         self.n_categories = len(categories)
-        unit, _ = np.nonzero(codes >= 0)
-        self.unit, self.code, self.count = unit_value_counts(unit, codes[codes >= 0])
+        self.unit, self.code, self.count = unit_value_counts(unit, codes)
         self.m = np.bincount(self.unit, weights=self.count, minlength=len(table))
 
     def observed_agreement(self) -> float:

@@ -26,17 +26,19 @@ def as_table(ratings: Any) -> np.ndarray:
     The result is float64 with NaN for missing when every rating is a real number, and an object
     array with ``None`` for missing otherwise (strings, or numbers mixed with strings).
     """
-    if isinstance(ratings, np.ndarray) and ratings.dtype.kind in "biuf":
-        # The fast path for large numeric data: no per-value Python work.
-        table = ratings.astype(np.float64)
-        _check_shape(table)
-        _check_finite(table)
-        return table
     try:
-        raw = np.asarray(ratings, dtype=object)
+        raw = np.asarray(ratings)
+        if raw.dtype.kind not in "biuf":
+            # Not numpy's own choice of type: it turns numbers mixed with words into strings.
+            raw = np.asarray(ratings, dtype=object)
     except ValueError as error:  # rows of unequal length that numpy cannot line up
         raise AgreementError(_NOT_RECTANGULAR) from error
     _check_shape(raw)
+    if raw.dtype != object:
+        # The fast path for numeric data: no per-value Python work.
+        table = raw.astype(np.float64)
+        _check_finite(table)
+        return table
     flat = raw.ravel()
     missing = np.fromiter((is_missing(value) for value in flat), dtype=bool, count=flat.size)
     present = flat[~missing]
@@ -70,7 +72,7 @@ def missing_mask(table: np.ndarray) -> np.ndarray:
 
 
 def numeric_values(table: np.ndarray, *, level: str, domain: Sequence | None = None) -> np.ndarray:
-    """The ratings as floats (NaN for missing), for the interval and ratio levels.
+    """The ratings (a table from as_table, or its present cells) as floats, NaN for missing.
 
     Raises AgreementError for a non-numeric rating, for a rating outside ``domain`` when one is
     given, and at ratio level for a negative rating (a ratio scale starts at an absolute zero).
@@ -94,20 +96,21 @@ def numeric_values(table: np.ndarray, *, level: str, domain: Sequence | None = N
 
 
 def category_codes(
-    table: np.ndarray, *, domain: Sequence | None = None, ordered: bool = False
+    cells: np.ndarray, *, domain: Sequence | None = None, ordered: bool = False
 ) -> tuple[np.ndarray, list]:
-    """Code each rating as an integer category (-1 for missing) and return the categories.
+    """Code each of ``cells`` (a 1-D array of ratings, none missing) as an integer category.
 
-    With a ``domain`` the categories are its values in its order, and every rating must be one
-    of them. Without one, numbers are coded in ascending order and other values in order of
-    first appearance; ``ordered=True`` (the ordinal level) then needs numbers, because only a
-    domain can say how words such as "poor" and "good" are ordered.
+    Returns the codes and the categories they index. With a ``domain`` the categories are its
+    values in its order, and every rating must be one of them. Without one, numbers are coded
+    in ascending order and other values in order of first appearance; ``ordered=True`` (the
+    ordinal level) then needs numbers, because only a domain can say how words such as "poor"
+    and "good" are ordered.
     """
-    missing = missing_mask(table)
-    numeric = table.dtype != object
+    numeric = cells.dtype != object
     if numeric:
-        # Work on the distinct numbers, not on every cell.
-        distinct, inverse = np.unique(table[~missing], return_inverse=True)
+        # Work on the distinct numbers, not on every rating.
+        distinct, inverse = np.unique(cells, return_inverse=True)
+        inverse = inverse.ravel()
     if domain is not None:
         categories = list(domain)
         try:
@@ -117,15 +120,14 @@ def category_codes(
         if len(position) != len(categories):
             raise AgreementError("the domain lists a value twice")
     elif numeric:
-        categories = distinct.tolist()
-        position = {value: index for index, value in enumerate(categories)}
+        return inverse.astype(np.int64), distinct.tolist()
     elif ordered:
         raise AgreementError(
             "ordinal level with non-numeric ratings needs a domain that lists them in order"
         )
     else:
         categories, position = [], {}
-        for value in table[~missing]:
+        for value in cells:
             try:
                 if value not in position:
                     position[value] = len(categories)
@@ -133,12 +135,10 @@ def category_codes(
             except TypeError as error:
                 raise AgreementError(f"cannot use {value!r} as a rating") from error
 
-    codes = np.full(table.shape, -1, dtype=np.int64)
     if numeric:
         lookup = np.array([_position(position, value) for value in distinct.tolist()], dtype=int)
-        codes[~missing] = lookup[inverse.ravel()]
-    else:
-        codes[~missing] = [_position(position, value) for value in table[~missing]]
+        return lookup[inverse].astype(np.int64), categories
+    codes = np.fromiter((_position(position, value) for value in cells), np.int64, len(cells))
     return codes, categories
 
 

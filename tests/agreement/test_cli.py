@@ -1,0 +1,271 @@
+"""The ``qalibrate agreement`` command line: CSV forms, output formats and bad input."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qalibrate.agreement import (
+    fleiss_kappa,
+    gwet_ac1,
+    icc,
+    krippendorff_alpha,
+    krippendorff_alpha_ci,
+    percent_agreement,
+)
+from qalibrate.agreement.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "qalibrate agreement: error:"
+JSON_KEYS = [
+    "n_units",
+    "n_raters",
+    "n_ratings",
+    "level",
+    "percent_agreement",
+    "krippendorff_alpha",
+    "alpha_ci",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "icc",
+]
+
+# Krippendorff's (2011) example, wide: one row per unit, one column per observer.
+WIDE = """unit,A,B,C,D
+1,1,1,,1
+2,2,2,3,2
+3,3,3,3,3
+4,3,3,3,3
+5,2,2,2,2
+6,1,2,3,4
+7,4,4,4,4
+8,1,1,2,1
+9,2,2,2,2
+10,,5,5,5
+11,,,1,1
+12,,3,,
+"""
+RATINGS = [
+    [1, 1, None, 1],
+    [2, 2, 3, 2],
+    [3, 3, 3, 3],
+    [3, 3, 3, 3],
+    [2, 2, 2, 2],
+    [1, 2, 3, 4],
+    [4, 4, 4, 4],
+    [1, 1, 2, 1],
+    [2, 2, 2, 2],
+    [None, 5, 5, 5],
+    [None, None, 1, 1],
+    [None, 3, None, None],
+]
+
+
+def long_form(wide: str) -> str:
+    header, *rows = [line.split(",") for line in wide.strip().splitlines()]
+    lines = ["unit,rater,value"]
+    for row in rows:
+        lines += [
+            f"{row[0]},{rater},{value}" for rater, value in zip(header[1:], row[1:], strict=True)
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write(tmp_path, text, name="ratings.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return str(path)
+
+
+def run_json(capsys, *args):
+    assert main([*args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_wide_csv_json(tmp_path, capsys):
+    report = run_json(capsys, write(tmp_path, WIDE))
+    assert list(report) == JSON_KEYS
+    assert (report["n_units"], report["n_raters"], report["n_ratings"]) == (12, 4, 41)
+    assert report["level"] == "nominal"
+    assert report["percent_agreement"] == pytest.approx(percent_agreement(RATINGS))
+    assert report["krippendorff_alpha"] == pytest.approx(0.743, abs=5e-4)
+    assert report["fleiss_kappa"] == pytest.approx(fleiss_kappa(RATINGS))
+    assert report["gwet_ac1"] == pytest.approx(gwet_ac1(RATINGS))
+    assert report["alpha_ci"] is None
+    assert report["icc"] is None
+
+
+def test_long_csv_gives_the_same_report(tmp_path, capsys):
+    wide = run_json(capsys, write(tmp_path, WIDE), "--level", "ordinal")
+    long = run_json(capsys, write(tmp_path, long_form(WIDE), "long.csv"), "--level", "ordinal")
+    assert long == wide
+    assert long["krippendorff_alpha"] == pytest.approx(0.815, abs=5e-4)
+
+
+def test_long_csv_in_any_order_with_missing_lines(tmp_path, capsys):
+    text = "unit,rater,value\nc2,bob,no\nc1,ann,yes\nc1,bob,yes\nc2,ann,yes\nc3,cy,no\nc3,ann,no\n"
+    report = run_json(capsys, write(tmp_path, text))
+    assert (report["n_units"], report["n_raters"], report["n_ratings"]) == (3, 3, 6)
+    expected = [["no", "yes", None], ["yes", "yes", None], [None, "no", "no"]]
+    assert report["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(expected))
+
+
+@pytest.mark.parametrize("form", ["wide", "long"])
+def test_utf8_byte_order_mark(tmp_path, capsys, form):
+    text = WIDE if form == "wide" else long_form(WIDE)
+    plain = run_json(capsys, write(tmp_path, text, "plain.csv"))
+    with_bom = run_json(capsys, write(tmp_path, text, "bom.csv", encoding="utf-8-sig"))
+    assert with_bom == plain
+
+
+def test_interval_level_with_bootstrap(tmp_path, capsys):
+    args = [write(tmp_path, WIDE), "--level", "interval", "--bootstrap", "300", "--seed", "5"]
+    report = run_json(capsys, *args)
+    assert report["krippendorff_alpha"] == pytest.approx(0.849, abs=5e-4)
+    expected = krippendorff_alpha_ci(RATINGS, "interval", n_boot=300, seed=5)
+    assert report["alpha_ci"] == pytest.approx([expected.low, expected.high])
+    assert report["alpha_ci"] == run_json(capsys, *args)["alpha_ci"]
+    # Kappa and AC1 are for categories; the panel has gaps, so no ICC.
+    assert report["fleiss_kappa"] is None and report["gwet_ac1"] is None
+    assert report["icc"] is None
+
+
+def test_icc_for_a_complete_panel(tmp_path, capsys):
+    text = "call,ann,bob,cy,dee\nc1,9,2,5,8\nc2,6,1,3,2\nc3,8,4,6,8\nc4,7,1,2,6\nc5,10,5,6,9\nc6,6,2,4,7\n"
+    report = run_json(capsys, write(tmp_path, text), "--level", "ratio")
+    panel = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+    assert report["icc"] == pytest.approx(icc(panel))
+    assert list(report["icc"]) == ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+    assert run_json(capsys, write(tmp_path, text))["icc"] is None  # nominal level
+
+
+def test_domain_orders_words(tmp_path, capsys):
+    text = "unit,a,b,c\n1,poor,fair,poor\n2,good,good,fair\n3,fair,fair,fair\n4,good,poor,good\n"
+    path = write(tmp_path, text)
+    report = run_json(capsys, path, "--level", "ordinal", "--domain", "poor, fair, good")
+    numbers = [[1, 2, 1], [3, 3, 2], [2, 2, 2], [3, 1, 3]]
+    assert report["krippendorff_alpha"] == pytest.approx(
+        krippendorff_alpha(numbers, level="ordinal")
+    )
+    # AC1 counts every category of the domain, used or not.
+    report = run_json(capsys, path, "--domain", "poor,fair,good,excellent")
+    assert report["gwet_ac1"] == pytest.approx(gwet_ac1(numbers, domain=[1, 2, 3, 4]), abs=1e-12)
+
+
+def test_table_format(tmp_path, capsys):
+    assert main([write(tmp_path, WIDE), "--bootstrap", "200", "--seed", "1"]) == 0
+    title, blank, *rows = capsys.readouterr().out.splitlines()
+    assert title == "Agreement in ratings.csv (nominal level): 12 units, 4 raters, 41 ratings"
+    assert blank == ""
+    # Columns are separated by two or more spaces: statistic, value (right-aligned), n.
+    cells = [re.fullmatch(r"\s*(.+?)\s{2,}(\S.*?)\s{2,}(\S.*)", row) for row in rows]
+    assert all(cells), rows
+    assert len({cell.end(2) for cell in cells}) == 1
+    table = {cell[1]: (cell[2], cell[3]) for cell in cells}
+    assert table["statistic"] == ("value", "n")
+    assert table["percent agreement"] == ("0.818", "11 units with 2+ ratings")
+    assert table["Krippendorff's alpha"] == ("0.743", "40 pairable ratings in 11 units")
+    assert table["95% bootstrap CI"][1] == "200 resamples of units"
+    assert table["Gwet's AC1"] == ("0.775", "12 rated units")
+    assert table["ICC"] == ("n/a", "needs interval or ratio level")
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, [], "no such file"),
+        ("", [], "is empty"),
+        ("unit,ann\n1,3\n2,4\n", [], "at least two raters"),
+        ("unit,ann,bob\n1,yes,no\n2,no,no\n", ["--level", "interval"], "numeric ratings"),
+        ("unit,ann,bob\n", [], "no ratings"),
+        ("unit,ann,bob\n1,3,3\n2,3,3\n", [], "same value"),
+        ("unit,ann,bob\n1,3,4,5\n", [], "3 ratings for 2 raters"),
+        ("unit,rater,value\nc1,ann,3\nc1,ann,4\n", [], "twice"),
+        ("unit,ann,bob\n1,a,b\n", ["--level", "ordinal"], "domain"),
+        ("unit,ann,bob\n1,1,2\n2,2,2\n", ["--domain", "a,b"], "must list numbers"),
+    ],
+    ids=[
+        "missing file",
+        "empty file",
+        "one rater",
+        "words at interval level",
+        "header only",
+        "one value",
+        "too many cells",
+        "duplicate rating",
+        "ordinal words without domain",
+        "word domain for numbers",
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_code_2(tmp_path, capsys, content, args, message):
+    path = str(tmp_path / "missing.csv") if content is None else write(tmp_path, content)
+    assert main([path, *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(PREFIX)
+    assert message in lines[0]
+
+
+def test_not_utf8(tmp_path, capsys):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("unit,a,b\n1,tr\xe8s bien,bien\n".encode("latin-1"))
+    assert main([str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"{PREFIX} cannot read")
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main([write(tmp_path, WIDE), "--level", "cardinal"]) == 2
+    assert main([write(tmp_path, WIDE), "--bootstrap", "0"]) == 2
+    assert "usage: qalibrate agreement" in capsys.readouterr().err
+
+
+def test_runs_as_a_module(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qalibrate.agreement.cli",
+            write(tmp_path, WIDE),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["krippendorff_alpha"] == pytest.approx(0.743, abs=5e-4)
+    failed = subprocess.run(
+        [sys.executable, "-m", "qalibrate.agreement.cli", str(tmp_path / "nope.csv")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.count("\n") == 1 and failed.stderr.startswith(PREFIX)
+
+
+def test_the_qalibrate_command_runs_it_without_django(tmp_path):
+    """`qalibrate agreement` needs no settings or database: it runs even with a broken one."""
+    import json as _json
+    import os as _os
+    import subprocess as _subprocess
+    import sys as _sys
+
+    data = tmp_path / "wide.csv"
+    data.write_text("unit,a,b\n1,yes,yes\n2,no,yes\n3,no,no\n4,yes,yes\n")
+    environment = {**_os.environ, "QALIBRATE_DATABASE_URL": "broken"}
+    result = _subprocess.run(
+        [_sys.executable, "-m", "qalibrate", "agreement", str(data), "--format", "json"],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = _json.loads(result.stdout)
+    assert (figures["n_units"], figures["n_raters"], figures["percent_agreement"]) == (4, 2, 0.75)
