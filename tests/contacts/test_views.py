@@ -49,6 +49,7 @@ def test_pagination(client, users, team):
     client.force_login(users[Role.QA_LEAD])
     first = client.get(reverse("contact_list"), {"channel": "call"})
     assert len(first.context["page"]) == 50 and "Page 1 of 2" in first.content.decode()
+    assert 'class="topbar"' in first.content.decode()  # the full page, with navigation
     second = client.get(reverse("contact_list"), {"channel": "call", "page": 2})
     assert len(second.context["page"]) == 10
     assert client.get(reverse("contact_list"), {"page": "999"}).status_code == 200
