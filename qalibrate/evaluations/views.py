@@ -12,6 +12,7 @@ from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluations
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+from qalibrate.scorecards.scoring import score_evaluation
 from qalibrate.scorecards.selectors import version_content
 
 
@@ -94,11 +95,17 @@ def evaluation_detail(request, pk, errors=None):
     evaluation = _evaluation_for(request, pk)
     sections = version_content(evaluation.version)
     editable = evaluation.is_draft and evaluation.evaluator_id == request.user.pk
+    answers = _answers_by_criterion(evaluation)
+    result = score_evaluation(
+        evaluation.version.scoring_spec(),
+        {pk: answer.scoring_value() for pk, answer in answers.items()},
+    )
     context = {
         "evaluation": evaluation,
         "contact": evaluation.contact,
         "sections": sections,
-        "answers": _answers_by_criterion(evaluation),
+        "answers": answers,
+        "failed_critical": set(result.failed_critical),
         "editable": editable,
         "errors": errors or [],
         "missing_ids": {c.pk for c in services.unanswered_criteria(evaluation)}

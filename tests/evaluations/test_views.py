@@ -68,6 +68,7 @@ def test_evaluator_scores_a_contact(client, users, contact, version):
     assert not evaluation.is_draft and evaluation.time_spent_seconds == 45
     page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
     assert 'id="evaluation-form"' not in page and "73.3" in page
+    assert "Critical: the whole evaluation scores 0" not in page
 
 
 def test_submit_with_missing_answers_keeps_them_and_says_what_is_missing(
@@ -154,3 +155,15 @@ def test_reopen_release_and_acknowledge_through_the_pages(client, users, contact
     client.force_login(evaluator)
     page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
     assert 'id="evaluation-form"' in page
+
+
+def test_a_failed_critical_criterion_is_pointed_out(client, users, contact, version):
+    client.force_login(users[Role.EVALUATOR])
+    evaluation = start(client, contact, version)
+    verifies = Criterion.objects.get(text="Verifies identity", section__version=version)
+    answers = fields(version) | {f"c{verifies.pk}": "no", "revision": 0}
+    client.post(reverse("evaluation_submit", args=[evaluation.pk]), answers)
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert "Critical: the whole evaluation scores 0" in page
+    evaluation.refresh_from_db()
+    assert evaluation.score == 0
