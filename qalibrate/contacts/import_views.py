@@ -2,12 +2,15 @@
 
 import csv
 import io
+import tempfile
 import zipfile
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,6 +52,31 @@ COLUMN_HELP = [
 ]  # fmt: skip
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+def recordings_zipped(files) -> File:
+    """Single uploaded recordings, packed as the zip the import reads (one way in for both).
+    Packed on disk, chunk by chunk, so large recordings never sit in memory."""
+    packed = tempfile.TemporaryFile()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:
+        for upload in files:
+            with archive.open(Path(upload.name).name, "w", force_zip64=True) as member:
+                for chunk in upload.chunks():
+                    member.write(chunk)
+    packed.seek(0)
+    return File(packed, name="recordings.zip")
+
+
 class ContactImportForm(forms.Form):
     def clean_media_archive(self):
         archive = self.cleaned_data.get("media_archive")
@@ -66,6 +94,22 @@ class ContactImportForm(forms.Form):
         required=False,
         help_text=gettext_lazy("A zip of audio files, matched to rows by the media_file column."),
     )
+    recordings = MultipleFileField(
+        label=gettext_lazy("Or single recordings (optional)"),
+        required=False,
+        help_text=gettext_lazy("Choose one or more audio files; each is matched by its file name."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("media_archive") and cleaned.get("recordings"):
+            raise forms.ValidationError(_("Upload either a zip or single recordings, not both."))
+        for upload in cleaned.get("recordings") or []:
+            if Path(upload.name).suffix.lower() not in importing.AUDIO_EXTENSIONS:
+                self.add_error(
+                    "recordings", _("%(name)s is not an audio file.") % {"name": upload.name}
+                )
+        return cleaned
 
 
 def _require_importer(user) -> None:
@@ -80,6 +124,8 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         archive = form.cleaned_data["media_archive"]
+        if form.cleaned_data["recordings"]:
+            archive = recordings_zipped(form.cleaned_data["recordings"])
         if upload.size > importing.MAX_IMPORT_BYTES:
             form.add_error("file", _("The file is larger than the limit of 50 MB."))
         else:

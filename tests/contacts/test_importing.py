@@ -576,3 +576,37 @@ def test_upload_check_and_apply_through_the_pages(client, users, agents):
     assert client.post(reverse("contact_import_apply", args=[pk])).status_code == 302
     with Contact.objects.get(external_id="W-1").media.open("rb") as handle:
         assert handle.read() == OGG
+
+
+def test_single_recordings_instead_of_a_zip(client, users, agents):
+    client.force_login(users[Role.QA_LEAD])
+    rows = [[*HEADER, "media_file"], ["S-1", "call", "EN001", "2026-03-02", "a.ogg"],
+            ["S-2", "call", "EN001", "2026-03-02", "b.ogg"]]  # fmt: skip
+    response = client.post(
+        reverse("contact_import"),
+        {
+            "file": SimpleUploadedFile("contacts.csv", csv_bytes(rows)),
+            "recordings": [
+                SimpleUploadedFile("a.ogg", OGG),
+                SimpleUploadedFile("b.ogg", OGG + b"second"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    pk = client.get(response["Location"]).context["batch"].pk
+    client.post(reverse("contact_import_apply", args=[pk]))
+    with Contact.objects.get(external_id="S-2").media.open("rb") as handle:
+        assert handle.read() == OGG + b"second"
+
+
+def test_single_recordings_must_be_audio(client, users, agents):
+    client.force_login(users[Role.QA_LEAD])
+    response = client.post(
+        reverse("contact_import"),
+        {
+            "file": SimpleUploadedFile("contacts.csv", csv_bytes([HEADER])),
+            "recordings": [SimpleUploadedFile("notes.txt", b"hello")],
+        },
+    )
+    assert response.status_code == 200
+    assert "notes.txt is not an audio file." in response.content.decode()
