@@ -175,38 +175,42 @@ def evaluation_submit(request, pk):
     return redirect("evaluation_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def evaluation_reopen(request, pk):
+def _follow_up(request, pk, action, success_message):
+    """Run one follow-up service on the evaluation and say how it went, on its page."""
     evaluation = _evaluation_for(request, pk)
     try:
-        services.evaluation_reopen(
-            evaluation=evaluation, user=request.user, reason=request.POST.get("reason", "")
-        )
+        action(evaluation=evaluation, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Reopened: the evaluator can change the answers again."))
+        messages.success(request, success_message)
     return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_reopen(request, pk):
+    reason = request.POST.get("reason", "")
+    return _follow_up(
+        request,
+        pk,
+        lambda **kwargs: services.evaluation_reopen(reason=reason, **kwargs),
+        _("Reopened: the evaluator can change the answers again."),
+    )
 
 
 @login_required
 @require_POST
 def evaluation_release(request, pk):
-    evaluation = _evaluation_for(request, pk)
-    try:
-        services.evaluation_release(evaluation=evaluation, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Shared with the agent."))
-    return redirect("evaluation_detail", pk=pk)
+    return _follow_up(request, pk, services.evaluation_release, _("Shared with the agent."))
 
 
 @login_required
 @require_POST
 def evaluation_acknowledge(request, pk):
-    evaluation = _evaluation_for(request, pk)
-    services.evaluation_acknowledge(evaluation=evaluation, user=request.user)
-    messages.success(request, _("Thank you: the quality team sees that you have read it."))
-    return redirect("evaluation_detail", pk=pk)
+    return _follow_up(
+        request,
+        pk,
+        services.evaluation_acknowledge,
+        _("Thank you: the quality team sees that you have read it."),
+    )

@@ -3,7 +3,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -423,8 +422,7 @@ def scorecard_import(request):
         upload = form.cleaned_data["file"]
         try:
             document = _read_import(upload)
-            with transaction.atomic():
-                scorecard = formats.scorecard_import(data=document, author=request.user)
+            scorecard = formats.scorecard_import(data=document, author=request.user)
         except formats.ImportErrors as problems:
             errors = problems.errors
         else:
