@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "qalibrate.scorecards",
     "qalibrate.contacts",
     "qalibrate.evaluations",
+    "qalibrate.calibration",
     "qalibrate.demo",
 ]
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("scorecards/", include("qalibrate.scorecards.urls")),
     path("contacts/", include("qalibrate.contacts.urls")),
     path("evaluations/", include("qalibrate.evaluations.urls")),
+    path("sessions/", include("qalibrate.calibration.urls")),
     path("admin/", admin.site.urls),
 ]

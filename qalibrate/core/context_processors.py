@@ -11,6 +11,7 @@ def navigation(request):
         return {"nav_links": []}
     links = [
         (_("Home"), reverse("home")),
+        (_("Calibration sessions"), reverse("session_list")),
         (_("Contacts"), reverse("contact_list")),
         (_("Evaluations"), reverse("evaluation_list")),
         (_("Scorecards"), reverse("scorecard_list")),

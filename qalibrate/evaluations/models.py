@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qalibrate.calibration.models import Participant
 from qalibrate.contacts.models import Contact
 from qalibrate.scorecards import scoring
 from qalibrate.scorecards.models import Criterion, ScorecardVersion
@@ -14,17 +15,22 @@ class EvaluationStatus(models.TextChoices):
 
 class EvaluationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Own evaluations in any state; QA staff also see everyone's submitted ones;
-        agents only their own contacts' evaluations once released to them."""
+        """Own evaluations in any state. QA staff also see everyone's submitted ones, and
+        participants the submitted ones of their sessions, but a calibration session's only
+        after its reveal (blind scoring). Agents see their own contacts' once released."""
         if not user.is_authenticated:
             return self.none()
         if user.is_agent:
             return self.filter(contact__agent__user=user, released_at__isnull=False)
+        own = models.Q(evaluator=user)
+        submitted = models.Q(status=EvaluationStatus.SUBMITTED)
+        revealed = models.Q(session__status__in=("discussion", "completed"))
         if user.is_admin or user.is_qa_lead:
-            return self.filter(
-                models.Q(evaluator=user) | models.Q(status=EvaluationStatus.SUBMITTED)
-            )
-        return self.filter(evaluator=user)
+            return self.filter(own | (submitted & (models.Q(session__isnull=True) | revealed)))
+        in_my_session = models.Exists(
+            Participant.objects.filter(session=models.OuterRef("session"), user=user)
+        )
+        return self.filter(own | (submitted & revealed & in_my_session))
 
 
 class Evaluation(models.Model):
@@ -43,6 +49,15 @@ class Evaluation(models.Model):
         ScorecardVersion,
         verbose_name=_("scorecard version"),
         on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    # Set when the evaluation is part of a calibration session: blind until the reveal.
+    session = models.ForeignKey(
+        "calibration.CalibrationSession",
+        verbose_name=_("calibration session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="evaluations",
     )
     status = models.CharField(

@@ -36,16 +36,38 @@ class AnswerInput:
     media_timestamp: float | None = None
 
 
-def evaluation_start(*, contact: Contact, evaluator: User, version: ScorecardVersion) -> Evaluation:
-    """The evaluator's open draft for this contact and form, or a new one."""
+def evaluation_start(
+    *, contact: Contact, evaluator: User, version: ScorecardVersion, session=None
+) -> Evaluation:
+    """The evaluator's evaluation of this contact in this session (or open draft outside any
+    session), or a new one."""
     if version.is_draft:
         raise ValidationError(_("Only a published scorecard version can be used to evaluate."))
-    existing = Evaluation.objects.filter(
-        contact=contact, evaluator=evaluator, version=version, status=EvaluationStatus.DRAFT
-    ).first()
-    return existing or Evaluation.objects.create(
-        contact=contact, evaluator=evaluator, version=version
+    mine = Evaluation.objects.filter(
+        contact=contact, evaluator=evaluator, version=version, session=session
     )
+    if session is None:
+        mine = mine.filter(status=EvaluationStatus.DRAFT)
+    return mine.first() or Evaluation.objects.create(
+        contact=contact, evaluator=evaluator, version=version, session=session
+    )
+
+
+def _ensure_session_open(evaluation: Evaluation) -> None:
+    """A calibration session takes answers only while it is in blind scoring. The session row is
+    locked, so a reveal waits for a save in progress and a save after the reveal is refused."""
+    if not evaluation.session_id:
+        return
+    from qalibrate.calibration.models import CalibrationSession, SessionStatus
+
+    session = CalibrationSession.objects.select_for_update().get(pk=evaluation.session_id)
+    if session.status != SessionStatus.SCORING:
+        raise ValidationError(
+            _(
+                "The calibration session is no longer taking scores, so this evaluation cannot "
+                "be changed. Your answers in this window are kept in the browser."
+            )
+        )
 
 
 def _checked_value(criterion: Criterion, answer: AnswerInput) -> str:
@@ -86,6 +108,7 @@ def evaluation_save(
         raise PermissionDenied
     if not evaluation.is_draft:
         raise ValidationError(_("This evaluation has been submitted and can no longer be changed."))
+    _ensure_session_open(evaluation)
     if revision is not None and revision != evaluation.revision:
         raise StaleRevision
     criteria = {
@@ -139,6 +162,7 @@ def evaluation_submit(*, evaluation: Evaluation, user: User) -> Evaluation:
         raise PermissionDenied
     if not evaluation.is_draft:
         return evaluation
+    _ensure_session_open(evaluation)
     missing = unanswered_criteria(evaluation)
     if missing:
         raise ValidationError(

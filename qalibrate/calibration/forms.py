@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qalibrate.accounts.models import Role, Team, User
+from qalibrate.calibration.models import MAX_CONTACTS, MIN_CONTACTS, CalibrationSession
+from qalibrate.contacts.models import Channel
+from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+
+STAFF = (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
+
+
+class SessionPlanForm(forms.ModelForm):
+    evaluators = forms.ModelMultipleChoiceField(
+        label=_("Evaluators"),
+        queryset=User.objects.filter(is_active=True, role__in=STAFF),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They score every contact, blind, before the meeting."),
+    )
+    observers = forms.ModelMultipleChoiceField(
+        label=_("Agents who observe"),
+        queryset=User.objects.filter(is_active=True, role=Role.AGENT),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Agents learn how scores are given, especially on their own contacts."),
+    )
+    sample_team = forms.ModelChoiceField(
+        label=_("Sample contacts from team"), queryset=Team.objects.all(), required=False
+    )
+    sample_channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All"))] + Channel.choices, required=False
+    )
+    sample_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sample_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sample_size = forms.IntegerField(
+        label=_("Number of contacts"), min_value=MIN_CONTACTS, max_value=MAX_CONTACTS, initial=6,
+        help_text=_("Picked at random, spread over the agents."),
+    )  # fmt: skip
+
+    class Meta:
+        model = CalibrationSession
+        fields = [
+            "title", "version", "team", "facilitator", "expert", "reference_mode", "tolerance",
+            "scoring_deadline", "meeting_at", "duration_minutes", "location", "agenda",
+            "ground_rules",
+        ]  # fmt: skip
+        widgets = {
+            "scoring_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "meeting_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "ground_rules": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = ScorecardVersion.objects.filter(
+            status=VersionStatus.PUBLISHED
+        ).select_related("scorecard")
+        leads = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.QA_LEAD))
+        self.fields["facilitator"].queryset = leads
+        self.fields["expert"].queryset = User.objects.filter(is_active=True, role__in=STAFF)
+
+    def clean(self):
+        cleaned = super().clean()
+        deadline, meeting = cleaned.get("scoring_deadline"), cleaned.get("meeting_at")
+        if deadline and meeting and deadline > meeting:
+            self.add_error("scoring_deadline", _("Scoring must end before the meeting starts."))
+        if cleaned.get("reference_mode") == "expert" and not cleaned.get("expert"):
+            self.add_error("expert", _("Choose the expert whose answers are the reference."))
+        evaluators = cleaned.get("evaluators") or []
+        if evaluators and len(evaluators) < 2:
+            self.add_error("evaluators", _("Invite at least two evaluators."))
+        return cleaned

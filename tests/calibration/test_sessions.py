@@ -1,0 +1,211 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from qalibrate.accounts.models import Role
+from qalibrate.calibration import services
+from qalibrate.calibration.models import CalibrationSession, SessionStatus
+from qalibrate.evaluations import services as evaluation_services
+from qalibrate.evaluations.models import Evaluation
+from qalibrate.scorecards.models import Criterion
+from tests.factories import AgentFactory, ContactFactory, UserFactory, build_scorecard
+
+
+@pytest.fixture
+def version(users):
+    return build_scorecard(users[Role.QA_LEAD], publish=True).current_version
+
+
+@pytest.fixture
+def second_evaluator(team):
+    return UserFactory(username="second", role=Role.EVALUATOR)
+
+
+@pytest.fixture
+def session(users, version, team, second_evaluator):
+    agents = [AgentFactory(team=team) for _ in range(3)]
+    contacts = [ContactFactory(agent=agents[i % 3]) for i in range(6)]
+    now = timezone.now()
+    return services.session_plan(
+        user=users[Role.QA_LEAD], contacts=contacts,
+        evaluators=[users[Role.EVALUATOR], second_evaluator], observers=[users[Role.AGENT]],
+        title="March calibration", version=version, team=team, facilitator=users[Role.QA_LEAD],
+        scoring_deadline=now + timedelta(days=2), meeting_at=now + timedelta(days=3),
+    )  # fmt: skip
+
+
+def answers(version, verify="yes"):
+    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
+    return {
+        c["Greets with own name"]: evaluation_services.AnswerInput("yes"),
+        c["Verifies identity"]: evaluation_services.AnswerInput(verify),
+        c["Understands the need"]: evaluation_services.AnswerInput("3"),
+        c["Information is correct"]: evaluation_services.AnswerInput("Correct"),
+    }
+
+
+def score(user, session, contact, verify="yes", submit=True):
+    evaluation = evaluation_services.evaluation_start(
+        contact=contact, evaluator=user, version=session.version, session=session
+    )
+    evaluation_services.evaluation_save(
+        evaluation=evaluation, user=user, answers=answers(session.version, verify)
+    )
+    if submit:
+        evaluation_services.evaluation_submit(evaluation=evaluation, user=user)
+    return evaluation
+
+
+def test_defaults_come_from_the_seeds(session):
+    assert "lowest and the highest scores" in session.agenda
+    assert "Consistency matters more than being right." in session.ground_rules
+    assert session.duration_minutes == 60 and session.tolerance == 5
+
+
+def test_a_whole_session_through_every_state(users, session, second_evaluator):
+    lead, first = users[Role.QA_LEAD], users[Role.EVALUATOR]
+    contacts = [sc.contact for sc in session.session_contacts.all()]
+    with pytest.raises(ValidationError):
+        services.session_move(session=session, user=lead, action="reveal")
+    services.session_move(session=session, user=lead, action="open")
+
+    mine = score(first, session, contacts[0], verify="yes")
+    theirs = score(second_evaluator, session, contacts[0], verify="no")
+    late = score(second_evaluator, session, contacts[1], submit=False)
+
+    # Blind: nobody else sees a session evaluation before the reveal, not even the QA lead.
+    for viewer in (lead, users[Role.ADMIN], second_evaluator, users[Role.AGENT]):
+        assert mine not in Evaluation.objects.visible_to(viewer)
+    assert list(Evaluation.objects.visible_to(first)) == [mine]
+
+    services.session_move(session=session, user=lead, action="reveal")
+    with pytest.raises(ValidationError, match="no longer taking scores"):
+        evaluation_services.evaluation_save(
+            evaluation=late, user=second_evaluator, answers=answers(session.version)
+        )
+    # Revealed: the QA lead and the participants see submitted ones; drafts stay out.
+    assert set(Evaluation.objects.visible_to(lead)) == {mine, theirs}
+    assert set(Evaluation.objects.visible_to(first)) == {mine, theirs}
+    assert late not in Evaluation.objects.visible_to(first)
+    outsider = UserFactory(role=Role.EVALUATOR)
+    assert not Evaluation.objects.visible_to(outsider).exists()
+
+    services.session_move(session=session, user=lead, action="complete")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+    assert [e.to_status for e in session.events.all()] == ["scoring", "discussion", "completed"]
+    assert all(e.actor == lead for e in session.events.all())
+    with pytest.raises(ValidationError):
+        services.session_move(session=session, user=lead, action="cancel")
+
+
+def test_opening_needs_enough_contacts_and_evaluators(users, version, team):
+    now = timezone.now()
+    session = services.session_plan(
+        user=users[Role.QA_LEAD], contacts=[ContactFactory(agent=AgentFactory(team=team))],
+        evaluators=[users[Role.EVALUATOR]], title="Too small", version=version,
+        facilitator=users[Role.QA_LEAD], scoring_deadline=now, meeting_at=now,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="needs 5 to 10 contacts; it has 1"):
+        services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+
+
+@pytest.mark.parametrize("role", [Role.EVALUATOR, Role.AGENT])
+def test_only_qa_staff_plan_and_run(users, session, role):
+    with pytest.raises(PermissionDenied):
+        services.session_move(session=session, user=users[role], action="open")
+
+
+def test_another_qa_lead_cannot_run_someone_elses_session(session):
+    with pytest.raises(PermissionDenied):
+        services.session_move(session=session, user=UserFactory(role=Role.QA_LEAD), action="open")
+
+
+def test_sampling_spreads_over_agents(team):
+    agents = [AgentFactory(team=team) for _ in range(4)]
+    for agent in agents:
+        ContactFactory.create_batch(5, agent=agent)
+    from qalibrate.contacts.models import Contact
+
+    picked = services.contacts_sample(contacts=Contact.objects.all(), count=8, seed=3)
+    assert len(picked) == 8 and len(set(picked)) == 8
+    assert sorted([c.agent_id for c in picked].count(a.pk) for a in agents) == [2, 2, 2, 2]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_planning_page_samples_contacts(client, users, version, team, second_evaluator):
+    for _ in range(4):
+        ContactFactory.create_batch(3, agent=AgentFactory(team=team))
+    client.force_login(users[Role.QA_LEAD])
+    page = client.get(reverse("session_plan")).content.decode()
+    assert "Consistency matters more than being right." in page
+    response = client.post(reverse("session_plan"), {
+        "title": "April calibration", "version": version.pk, "team": team.pk,
+        "facilitator": users[Role.QA_LEAD].pk, "reference_mode": "consensus", "tolerance": "5",
+        "scoring_deadline": "2026-04-07T12:00", "meeting_at": "2026-04-08T10:00",
+        "duration_minutes": 60, "agenda": "Lowest first", "ground_rules": "Be honest",
+        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk], "sample_size": 7,
+    })  # fmt: skip
+    session = CalibrationSession.objects.get(title="April calibration")
+    assert response.url == reverse("session_detail", args=[session.pk])
+    assert session.session_contacts.count() == 7
+
+
+def test_planning_refuses_a_deadline_after_the_meeting(client, users, version):
+    client.force_login(users[Role.QA_LEAD])
+    response = client.post(reverse("session_plan"), {
+        "title": "x", "version": version.pk, "facilitator": users[Role.QA_LEAD].pk,
+        "reference_mode": "expert", "tolerance": "5", "scoring_deadline": "2026-04-09T12:00",
+        "meeting_at": "2026-04-08T10:00", "duration_minutes": 60, "agenda": "a",
+        "ground_rules": "b", "evaluators": [users[Role.EVALUATOR].pk], "sample_size": 5,
+    })  # fmt: skip
+    page = response.content.decode()
+    assert "Scoring must end before the meeting starts." in page
+    assert "Choose the expert whose answers are the reference." in page
+    assert "Invite at least two evaluators." in page
+    assert not CalibrationSession.objects.exists()
+
+
+def test_progress_board_shows_status_never_answers(client, users, session, second_evaluator):
+    lead = users[Role.QA_LEAD]
+    services.session_move(session=session, user=lead, action="open")
+    contact = session.session_contacts.first().contact
+    score(users[Role.EVALUATOR], session, contact)
+    client.force_login(lead)
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "1/6" in page and "0/6" in page
+    assert "73.3" not in page and "Correct" not in page
+
+
+def test_participants_score_from_the_session_page(client, users, session):
+    services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+    contact = session.session_contacts.first().contact
+    url = reverse("session_score", args=[session.pk, contact.pk])
+    client.force_login(users[Role.AGENT])  # an observer does not score
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 200
+    assert client.post(url).status_code == 403
+    client.force_login(users[Role.EVALUATOR])
+    response = client.post(url)
+    evaluation = Evaluation.objects.get(session=session)
+    assert response.url == reverse("evaluation_detail", args=[evaluation.pk])
+    assert client.post(url).url == response.url  # the same evaluation again
+    client.force_login(UserFactory(role=Role.EVALUATOR))  # not invited
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+def test_moves_through_the_pages(client, users, session):
+    client.force_login(users[Role.EVALUATOR])
+    client.post(reverse("session_move", args=[session.pk, "open"]))
+    session.refresh_from_db()
+    assert session.status == SessionStatus.DRAFT
+    client.force_login(users[Role.QA_LEAD])
+    client.post(reverse("session_move", args=[session.pk, "open"]))
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCORING
+    assert client.post(reverse("session_move", args=[session.pk, "explode"])).status_code == 404
