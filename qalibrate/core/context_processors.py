@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qalibrate.accounts import permissions
 
@@ -10,11 +11,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = [
-        (_("Home"), reverse("home")),
-        (_("Calibration sessions"), reverse("session_list")),
-        (_("Contacts"), reverse("contact_list")),
-        (_("Evaluations"), reverse("evaluation_list")),
-        (_("Scorecards"), reverse("scorecard_list")),
+        (pgettext_lazy("navigation", "Home"), reverse("home")),
+        (pgettext_lazy("navigation", "Sessions"), reverse("session_list")),
+        (pgettext_lazy("navigation", "Contacts"), reverse("contact_list")),
+        (pgettext_lazy("navigation", "Evaluations"), reverse("evaluation_list")),
+        (pgettext_lazy("navigation", "Scorecards"), reverse("scorecard_list")),
     ]
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))

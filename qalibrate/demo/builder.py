@@ -17,6 +17,7 @@ from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.scorecards import build_scorecards
+from qalibrate.demo.sessions import build_sessions
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "calibrate"  # noqa: S105 (printed at start; demo only)
@@ -79,6 +80,7 @@ class DemoSummary:
     recordings: int = 0
     scorecards: int = 0
     evaluations: int = 0
+    sessions: int = 0
 
 
 def load_transcripts() -> dict[str, list[dict]]:
@@ -143,6 +145,7 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     reviewers = [User.objects.get(username="emma.clarke"), User.objects.get(username="james.cole")]
     summary.scorecards = len(build_scorecards(lead=lead, reviewers=reviewers))
     summary.evaluations = build_evaluations()
+    summary.sessions = build_sessions(now=now)
     return summary
 
 

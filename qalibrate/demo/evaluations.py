@@ -31,8 +31,11 @@ def _answer(rng: random.Random, criterion: Criterion, chance: float) -> services
     return services.AnswerInput("Talked over the customer twice." if not good else "")
 
 
-def _evaluate(rng, contact: Contact, evaluator: User, version, *, submit: bool):
-    evaluation = services.evaluation_start(contact=contact, evaluator=evaluator, version=version)
+def evaluate(rng, contact: Contact, evaluator: User, version, *, submit: bool, session=None):
+    """One evaluator's plausible answers for a contact, saved (and submitted) as on the screen."""
+    evaluation = services.evaluation_start(
+        contact=contact, evaluator=evaluator, version=version, session=session
+    )
     chance = GOOD_ANSWER_CHANCE.get(contact.metadata.get("quality", "mixed"), 0.6)
     criteria = Criterion.objects.filter(section__version=version)
     answers = {c.pk: _answer(rng, c, chance) for c in criteria}
@@ -56,7 +59,7 @@ def build_evaluations(*, seed: int = 2026) -> int:
         for number, contact in enumerate(contacts):
             version = call_form if contact.channel == "call" else chat_form
             evaluator = evaluators[(number + made) % len(evaluators)]
-            evaluation = _evaluate(rng, contact, evaluator, version, submit=number != 5)
+            evaluation = evaluate(rng, contact, evaluator, version, submit=number != 5)
             made += 1
             if number in (0, 1, 2):
                 services.evaluation_release(evaluation=evaluation, user=lead)

@@ -96,10 +96,20 @@ def test_demo_scorecards_have_history_and_review_comments(demo):
 def test_demo_evaluations_in_every_state(demo):
     from qalibrate.evaluations.models import Evaluation, EventKind
 
-    evaluations = Evaluation.objects.all()
+    evaluations = Evaluation.objects.filter(session__isnull=True)
     assert demo.evaluations == evaluations.count() >= 12
     assert evaluations.filter(status="draft").exists()
     assert evaluations.filter(status="submitted", released_at__isnull=False).exists()
     assert evaluations.filter(acknowledged_at__isnull=False).exists()
     assert evaluations.filter(events__kind=EventKind.REOPENED).exists()
     assert all(e.time_spent_seconds > 0 for e in evaluations)
+
+
+def test_demo_sessions(demo):
+    from qalibrate.calibration.models import CalibrationSession
+
+    statuses = set(CalibrationSession.objects.values_list("status", flat=True))
+    assert statuses == {"scoring", "draft"}
+    scoring = CalibrationSession.objects.get(status="scoring")
+    assert scoring.evaluations.filter(status="submitted").exists()
+    assert scoring.evaluations.filter(status="draft").exists()

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{summary.teams} teams, {summary.agents} agents, {summary.contacts} contacts "
                 f"({summary.recordings} with recordings), {summary.scorecards} scorecards, "
-                f"{summary.evaluations} evaluations."
+                f"{summary.evaluations} evaluations, {summary.sessions} calibration sessions."
             )
         self._print_logins(logins)
         if not no_serve:

@@ -1,0 +1,31 @@
+from qalibrate.calibration.models import CalibrationSession
+from qalibrate.demo.builder import DEMO_PASSWORD, build_demo
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/")
+
+
+def test_session_pages_on_the_demo(page, transactional_db, screenshot):
+    build_demo()
+    scoring = CalibrationSession.objects.get(status="scoring")
+    log_in(page, "maria.lindqvist")  # a QA lead whose language is Swedish
+    page.goto("/sessions/")
+    screenshot(page, "sessions-list-sv")
+    page.goto(f"/sessions/{scoring.pk}/")
+    board = page.locator(".progress-board").inner_text()
+    assert "6/6" in board and "0/6" in board
+    screenshot(page, "session-progress-sv")
+    page.goto("/sessions/plan/")
+    screenshot(page, "session-plan-sv")
+
+    page.context.clear_cookies()
+    log_in(page, "james.cole")  # an evaluator invited to score
+    page.goto(f"/sessions/{scoring.pk}/")
+    page.get_by_role("button", name="Score").first.click()
+    page.wait_for_selector("#evaluation-form")
+    screenshot(page, "session-scoring-evaluation-en")
