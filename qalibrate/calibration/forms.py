@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Role, Team, User
-from qalibrate.calibration.models import MAX_CONTACTS, MIN_CONTACTS, CalibrationSession
+from qalibrate.calibration.models import MAX_CONTACTS, MIN_CONTACTS, CalibrationSession, FlagKind
 from qalibrate.contacts.models import Channel
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 
@@ -74,3 +74,45 @@ class SessionPlanForm(forms.ModelForm):
         if evaluators and len(evaluators) < 2:
             self.add_error("evaluators", _("Invite at least two evaluators."))
         return cleaned
+
+
+class AgreedAnswerForm(forms.Form):
+    value = forms.CharField(label=_("Agreed answer"), max_length=200)
+    reason = forms.CharField(label=_("Why"), required=False, max_length=2000)
+
+
+class FlagForm(forms.Form):
+    kind = forms.ChoiceField(choices=FlagKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    remove = forms.BooleanField(required=False)
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Action"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role=Role.AGENT)
+        self.fields["owner"].initial = session.facilitator_id
+
+
+class CompletionForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Drafted from the results and notes; edit it before completing. It is locked "
+                    "afterwards."),
+    )  # fmt: skip
+    agreed_becomes_official = forms.BooleanField(
+        label=CalibrationSession._meta.get_field("agreed_becomes_official").verbose_name,
+        help_text=CalibrationSession._meta.get_field("agreed_becomes_official").help_text,
+        required=False,
+    )
+    share_with_agents = forms.BooleanField(
+        label=CalibrationSession._meta.get_field("share_with_agents").verbose_name,
+        help_text=CalibrationSession._meta.get_field("share_with_agents").help_text,
+        required=False,
+    )

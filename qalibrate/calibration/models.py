@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Team
 from qalibrate.contacts.models import Contact
-from qalibrate.scorecards.models import ScorecardVersion
+from qalibrate.scorecards import scoring
+from qalibrate.scorecards.models import Criterion, ScorecardVersion
 
 # The seeds' advice for the meeting, prefilled so every session starts from good practice.
 DEFAULT_AGENDA = _(
@@ -72,6 +73,16 @@ class CalibrationSession(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
+    summary = models.TextField(_("summary"), blank=True)
+    agreed_becomes_official = models.BooleanField(
+        _("The agreed evaluation becomes the agent's official evaluation"), default=False,
+        help_text=_("An evaluation already shared with the agent is never replaced."),
+    )  # fmt: skip
+    share_with_agents = models.BooleanField(
+        _("Share the results with the agents whose contacts were discussed"), default=False,
+        help_text=_("Agents see the agreed evaluation and the feedback, not who scored what."),
+    )  # fmt: skip
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT,
         related_name="+",
@@ -97,6 +108,12 @@ class SessionContact(models.Model):
     )
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
+    notes = models.TextField(
+        _("notes and feedback"), blank=True,
+        help_text=_("What the group concluded; agents see this when the results are shared."),
+    )  # fmt: skip
+    # The score of the agreed answers, kept in step with them by the services.
+    agreed_score = models.FloatField(_("agreed score"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -151,3 +168,118 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.from_status} → {self.to_status}"
+
+
+class AgreedAnswer(models.Model):
+    """The group's answer to one criterion for one contact: prefilled at the reveal from the
+    reference (or the majority), then confirmed or changed by the facilitator."""
+
+    session_contact = models.ForeignKey(
+        SessionContact, on_delete=models.CASCADE, related_name="agreed_answers"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.TextField(_("agreed answer"), blank=True)
+    is_na = models.BooleanField(_("N/A"), default=False)
+    reason = models.TextField(_("why"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_contact", "criterion"], name="one_agreed_answer_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "N/A" if self.is_na else self.value
+
+    @property
+    def form_value(self) -> str:
+        return "na" if self.is_na else self.value
+
+    def scoring_value(self):
+        if self.is_na:
+            return scoring.NA
+        if self.value == "" or self.criterion.kind == "text":
+            return None
+        return int(self.value) if self.criterion.kind == "scale" else self.value
+
+
+class FlagKind(models.TextChoices):
+    CLARIFY = "clarify", _("Needs clarification")
+    PROCESS = "process", _("Process problem, not the agent's fault")
+
+
+class CriterionFlag(models.Model):
+    """A criterion the session found unclear (goes back to the scorecard's next draft) or whose
+    failures come from a process rather than from the agent."""
+
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="flags")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="flags"
+    )
+    kind = models.CharField(_("flag"), max_length=10, choices=FlagKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "criterion", "kind"], name="one_flag_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.get_kind_display()}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class FollowUpAction(models.Model):
+    session = models.ForeignKey(
+        CalibrationSession, verbose_name=_("calibration session"), on_delete=models.CASCADE,
+        related_name="actions",
+    )  # fmt: skip
+    description = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+        related_name="follow_up_actions",
+    )  # fmt: skip
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status != ActionStatus.DONE
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )

@@ -1,19 +1,110 @@
-from django.db.models import Q, QuerySet
+"""Reads for calibration sessions: who sees which session, the progress board, and the
+discussion (totals, spread, answers per criterion, deviation from the reference, history)."""
 
+import random
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext
+
+from qalibrate import agreement
 from qalibrate.accounts.models import User
-from qalibrate.calibration.models import CalibrationSession, ParticipantRole
-from qalibrate.calibration.services import can_plan
-from qalibrate.evaluations.models import Evaluation
+from qalibrate.agreement import calibration
+from qalibrate.agreement.calibration import ContactSpread, EvaluatorDeviation
+from qalibrate.calibration.models import (
+    ActionStatus,
+    AgreedAnswer,
+    CalibrationSession,
+    CriterionFlag,
+    FlagKind,
+    FollowUpAction,
+    ParticipantRole,
+    ReferenceMode,
+    SessionContact,
+    SessionStatus,
+)
+from qalibrate.calibration.services import answer_order, can_plan, reference_answer
+from qalibrate.evaluations.models import Answer, Evaluation, EvaluationStatus
+from qalibrate.scorecards.models import Criterion
 
 
 def sessions_for(*, user: User) -> QuerySet[CalibrationSession]:
-    """QA staff see every session; others the sessions they take part in."""
+    """QA staff see every session; others the sessions they take part in, and agents also the
+    completed sessions whose results were shared with them (their own contacts only)."""
     sessions = CalibrationSession.objects.select_related(
         "version__scorecard", "facilitator", "team"
     )
     if can_plan(user):
         return sessions
-    return sessions.filter(Q(participants__user=user)).distinct()
+    mine = Q(participants__user=user)
+    if user.is_agent:
+        mine |= Q(
+            status=SessionStatus.COMPLETED,
+            share_with_agents=True,
+            session_contacts__contact__agent__user=user,
+        )
+    return sessions.filter(mine).distinct()
+
+
+def can_see_answers(user: User, session: CalibrationSession) -> bool:
+    """Everyone's answers, after the reveal only: QA staff, and the session's evaluators.
+    Agents never see who scored what, observers included."""
+    if not session.is_revealed or user.is_agent:
+        return False
+    if can_plan(user):
+        return True
+    return session.participants.filter(user=user, role=ParticipantRole.EVALUATOR).exists()
+
+
+def agent_results(session: CalibrationSession, *, user: User) -> dict:
+    """The agreed answers, score and feedback for the agent's own contacts in the session."""
+    session_contacts = list(
+        session.session_contacts.filter(contact__agent__user=user)
+        .select_related("contact__agent")
+        .prefetch_related("agreed_answers__criterion")
+    )
+    process_flags = {
+        f.criterion_id: f for f in session.flags.filter(kind="process").select_related("criterion")
+    }
+    sections = list(session.version.sections.prefetch_related("criteria"))
+    results = []
+    for sc in session_contacts:
+        agreed = {a.criterion_id: a for a in sc.agreed_answers.all()}
+        results.append(
+            {
+                "session_contact": sc,
+                "sections": [
+                    {
+                        "section": section,
+                        "items": [
+                            {
+                                "criterion": c,
+                                "answer": answer_label(c, agreed[c.pk].form_value),
+                                "reason": agreed[c.pk].reason,
+                                "process": process_flags.get(c.pk),
+                            }
+                            for c in section.criteria.all()
+                            if c.pk in agreed
+                        ],
+                    }
+                    for section in sections
+                ],
+            }
+        )
+    return {"results": results}
+
+
+def actions_for(*, user: User, include_done: bool = False) -> QuerySet[FollowUpAction]:
+    actions = FollowUpAction.objects.select_related("session", "owner").order_by(
+        F("due_date").asc(nulls_last=True), "pk"
+    )
+    if not include_done:
+        actions = actions.exclude(status=ActionStatus.DONE)
+    if can_plan(user):
+        return actions
+    return actions.filter(owner=user)
 
 
 def progress_board(session: CalibrationSession) -> dict:
@@ -34,3 +125,412 @@ def progress_board(session: CalibrationSession) -> dict:
         cells = [status.get((evaluator.pk, c.pk), "") for c in contacts]
         rows.append({"evaluator": evaluator, "cells": cells, "done": cells.count("submitted")})
     return {"contacts": contacts, "rows": rows}
+
+
+def answer_label(criterion: Criterion, form_value: str) -> str:
+    """An answer as people read it: Yes/No, N/A, a scale point or an option's label."""
+    if form_value == "na":
+        return gettext("N/A")
+    if criterion.kind == "yes_no":
+        return {"yes": gettext("Yes"), "no": gettext("No")}.get(form_value, form_value)
+    return form_value
+
+
+@dataclass
+class Voice:
+    """One evaluator's answer to one criterion, as the discussion shows it."""
+
+    label: str
+    comment: str
+
+
+@dataclass
+class AnswerGroup:
+    value: str
+    label: str
+    voices: list[Voice]
+
+    @property
+    def count(self) -> int:
+        return len(self.voices)
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    groups: list[AnswerGroup]
+    dispute: float
+    reference: str | None
+    agreed: AgreedAnswer | None
+    flags: list[CriterionFlag]
+    texts: list[Voice] = field(default_factory=list)  # free-text criteria: what each one wrote
+
+    @property
+    def agreed_label(self) -> str:
+        return answer_label(self.criterion, self.agreed.form_value) if self.agreed else ""
+
+
+@dataclass
+class ContactRow:
+    session_contact: SessionContact
+    totals: list[float | None]  # per evaluator, None: did not score (no submitted evaluation)
+    spread: ContactSpread | None
+    reference_total: float | None
+    criteria: list[CriterionRow]
+
+    @property
+    def contact(self):
+        return self.session_contact.contact
+
+    @property
+    def cells(self) -> list[dict]:
+        """Totals with their deviation from the reference, for the matrix."""
+        return [
+            {
+                "total": total,
+                "deviation": None
+                if total is None or self.reference_total is None
+                else total - self.reference_total,
+            }
+            for total in self.totals
+        ]
+
+
+@dataclass
+class EvaluatorRow:
+    user: User
+    label: str
+    deviation: EvaluatorDeviation | None
+    scored: int
+    previous: EvaluatorDeviation | None = None
+
+
+@dataclass
+class CriterionAgreement:
+    criterion: Criterion
+    agreement: float | None  # share of agreeing pairs of evaluators over the contacts
+    matches_agreed: float | None  # share of answers equal to the agreed answer
+    n: int  # answers counted
+    flagged: bool
+    previous: float | None = None
+
+
+@dataclass
+class Discussion:
+    session: CalibrationSession
+    anonymous: bool
+    evaluators: list[EvaluatorRow]
+    contacts: list[ContactRow]
+    criteria: list[CriterionAgreement]
+    share_within: float | None
+    calibrated: bool | None
+    previous_session: CalibrationSession | None = None
+
+    @property
+    def mean_spread(self) -> float | None:
+        spreads = [c.spread.spread for c in self.contacts if c.spread is not None]
+        return sum(spreads) / len(spreads) if spreads else None
+
+
+def evaluator_labels(session: CalibrationSession, evaluators: list[User], *, anonymous: bool):
+    """Names, or "Evaluator A, B, C…" in an order shuffled per session, so the letters do not
+    follow the invitation list on a shared screen."""
+    if not anonymous:
+        return {u.pk: str(u) for u in evaluators}
+    shuffled = sorted(evaluators, key=lambda u: u.pk)
+    random.Random(session.pk).shuffle(shuffled)
+    letters = string.ascii_uppercase
+    return {
+        u.pk: gettext("Evaluator %(letter)s") % {"letter": letters[i % 26] * (1 + i // 26)}
+        for i, u in enumerate(shuffled)
+    }
+
+
+def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discussion:
+    """Everything the discussion screen and the report need, in a fixed number of queries."""
+    sections = list(session.version.sections.prefetch_related("criteria"))
+    criteria = [c for s in sections for c in s.criteria.all()]
+    session_contacts = list(session.session_contacts.select_related("contact__agent"))
+    evaluators = [
+        p.user
+        for p in session.participants.filter(role=ParticipantRole.EVALUATOR).select_related("user")
+    ]
+    labels = evaluator_labels(session, evaluators, anonymous=anonymous)
+    submitted = {
+        (e.evaluator_id, e.contact_id): e
+        for e in Evaluation.objects.filter(session=session, status=EvaluationStatus.SUBMITTED)
+    }
+    answers: dict[tuple[int, int], list[Answer]] = {}
+    for answer in Answer.objects.filter(
+        evaluation__session=session, evaluation__status=EvaluationStatus.SUBMITTED
+    ).select_related("evaluation"):
+        answers.setdefault((answer.evaluation.contact_id, answer.criterion_id), []).append(answer)
+    agreed = {
+        (a.session_contact_id, a.criterion_id): a
+        for a in AgreedAnswer.objects.filter(session_contact__session=session)
+    }
+    flags: dict[int, list[CriterionFlag]] = {}
+    for flag in session.flags.all():
+        flags.setdefault(flag.criterion_id, []).append(flag)
+
+    order = {u.pk: i for i, u in enumerate(evaluators)}
+    totals = np.array(
+        [
+            [
+                np.nan
+                if (e := submitted.get((u.pk, sc.contact_id))) is None or e.score is None
+                else e.score
+                for sc in session_contacts
+            ]
+            for u in evaluators
+        ],
+        dtype=float,
+    ).reshape(len(evaluators), len(session_contacts))
+    spreads = calibration.contact_spreads(totals)
+    reference = np.array(
+        [
+            _reference_total(session, sc, totals[:, i], order)
+            for i, sc in enumerate(session_contacts)
+        ],
+        dtype=float,
+    )
+    deviations = calibration.evaluator_deviations(
+        totals, reference, tolerance=float(session.tolerance)
+    )
+
+    rows = []
+    for i in calibration.discussion_order(spreads):
+        sc = session_contacts[i]
+        criterion_rows = []
+        for criterion in criteria:
+            given = sorted(
+                answers.get((sc.contact_id, criterion.pk), []),
+                key=lambda a: order.get(a.evaluation.evaluator_id, 0),
+            )
+            criterion_rows.append(
+                _criterion_row(session, criterion, given, labels, agreed.get((sc.pk, criterion.pk)),
+                               flags.get(criterion.pk, []))
+            )  # fmt: skip
+        criterion_rows.sort(key=lambda r: (r.criterion.kind == "text", -r.dispute))
+        rows.append(
+            ContactRow(
+                session_contact=sc,
+                totals=[None if np.isnan(t) else float(t) for t in totals[:, i]],
+                spread=spreads[i],
+                reference_total=None if np.isnan(reference[i]) else float(reference[i]),
+                criteria=criterion_rows,
+            )
+        )
+    evaluator_rows = [
+        EvaluatorRow(
+            user=u,
+            label=labels[u.pk],
+            deviation=deviations[k],
+            scored=int(np.count_nonzero(~np.isnan(totals[k]))),
+        )
+        for k, u in enumerate(evaluators)
+    ]
+    tolerance = float(session.tolerance)
+    return Discussion(
+        session=session,
+        anonymous=anonymous,
+        evaluators=evaluator_rows,
+        contacts=rows,
+        criteria=_criterion_agreement(
+            criteria, session_contacts, evaluators, answers, agreed, flags
+        ),
+        share_within=calibration.share_within(totals, reference, tolerance=tolerance),
+        calibrated=calibration.is_calibrated(deviations),
+    )
+
+
+def _reference_total(session, session_contact, column: np.ndarray, order) -> float:
+    if session.reference_mode == ReferenceMode.EXPERT and session.expert_id in order:
+        expert_total = column[order[session.expert_id]]
+        if not np.isnan(expert_total):
+            return float(expert_total)
+    if session.reference_mode == ReferenceMode.MEDIAN:
+        scored = column[~np.isnan(column)]
+        return float(np.median(scored)) if scored.size else np.nan
+    return np.nan if session_contact.agreed_score is None else session_contact.agreed_score
+
+
+def _criterion_row(session, criterion, given, labels, agreed, flags) -> CriterionRow:
+    if criterion.kind == "text":
+        texts = [
+            Voice(labels.get(a.evaluation.evaluator_id, ""), a.value) for a in given if a.value
+        ]
+        return CriterionRow(criterion, [], 0.0, None, None, flags, texts)
+    groups: dict[str, AnswerGroup] = {}
+    for value in answer_order(criterion):
+        groups[value] = AnswerGroup(value, answer_label(criterion, value), [])
+    for answer in given:
+        value = answer.form_value
+        if value == "":
+            continue
+        group = groups.setdefault(value, AnswerGroup(value, answer_label(criterion, value), []))
+        group.voices.append(Voice(labels.get(answer.evaluation.evaluator_id, ""), answer.comment))
+    values = [a.form_value for a in given if a.form_value != ""]
+    return CriterionRow(
+        criterion=criterion,
+        groups=[g for g in groups.values() if g.count],
+        dispute=calibration.dispute(values),
+        reference=reference_answer(session, criterion, given),
+        agreed=agreed,
+        flags=flags,
+    )
+
+
+def _criterion_agreement(criteria, session_contacts, evaluators, answers, agreed, flags):
+    result = []
+    for criterion in criteria:
+        if criterion.kind == "text":
+            continue
+        table, matches, counted = [], 0, 0
+        for sc in session_contacts:
+            by_evaluator = {
+                a.evaluation.evaluator_id: a.form_value
+                for a in answers.get((sc.contact_id, criterion.pk), [])
+                if a.form_value != ""
+            }
+            table.append([by_evaluator.get(u.pk) for u in evaluators])
+            reference = agreed.get((sc.pk, criterion.pk))
+            for value in by_evaluator.values():
+                counted += 1
+                matches += reference is not None and value == reference.form_value
+        try:
+            share = agreement.percent_agreement(table) if evaluators else None
+        except agreement.AgreementError:
+            share = None
+        result.append(
+            CriterionAgreement(
+                criterion=criterion,
+                agreement=share,
+                matches_agreed=matches / counted if counted else None,
+                n=counted,
+                flagged=criterion.pk in flags,
+            )
+        )
+    return result
+
+
+def previous_session(session: CalibrationSession) -> CalibrationSession | None:
+    """The last completed session before this one for the same team and scorecard."""
+    return (
+        CalibrationSession.objects.filter(
+            status=SessionStatus.COMPLETED,
+            team_id=session.team_id,
+            version__scorecard_id=session.version.scorecard_id,
+            meeting_at__lt=session.meeting_at,
+        )
+        .exclude(pk=session.pk)
+        .order_by("-meeting_at")
+        .first()
+    )
+
+
+def discussion_with_history(session: CalibrationSession, *, anonymous: bool = False) -> Discussion:
+    """The discussion, with each evaluator's deviation and each criterion's agreement in the
+    previous session beside them (criteria matched across versions by their key)."""
+    current = discussion(session, anonymous=anonymous)
+    earlier_session = previous_session(session)
+    if earlier_session is None:
+        return current
+    earlier = discussion(earlier_session)
+    by_user = {row.user.pk: row.deviation for row in earlier.evaluators}
+    by_key = {row.criterion.key: row.agreement for row in earlier.criteria}
+    for row in current.evaluators:
+        row.previous = by_user.get(row.user.pk)
+    for row in current.criteria:
+        row.previous = by_key.get(row.criterion.key)
+    current.previous_session = earlier_session
+    return current
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def summary_draft(result: Discussion) -> str:
+    """A first summary from the figures, flags and notes, for the facilitator to edit."""
+    session = result.session
+    lines = [
+        gettext("%(contacts)d contacts, %(evaluators)d evaluators, tolerance %(tolerance)s points.")
+        % {
+            "contacts": len(result.contacts),
+            "evaluators": len(result.evaluators),
+            "tolerance": session.tolerance,
+        }
+    ]
+    if result.share_within is not None:
+        lines.append(
+            gettext("Scores within tolerance of the reference: %(share)d%%.")
+            % {"share": round(result.share_within * 100)}
+        )
+    if result.calibrated is not None:
+        lines.append(
+            gettext("The group is calibrated.")
+            if result.calibrated
+            else gettext("The group is not yet calibrated.")
+        )
+    for row in result.evaluators:
+        if row.deviation is not None and not row.deviation.within_tolerance:
+            lines.append(
+                gettext("%(who)s: mean deviation %(points)s points (bias %(bias)s).")
+                % {
+                    "who": row.label,
+                    "points": _points(row.deviation.mean_abs),
+                    "bias": f"{row.deviation.bias:+.1f}",
+                }
+            )
+    disputed = sorted(
+        (c for c in result.criteria if c.agreement is not None and c.agreement < 0.8),
+        key=lambda c: c.agreement,
+    )
+    if disputed:
+        lines.append(gettext("Most disputed criteria:"))
+        lines += [f"- {c.criterion.text} ({round(c.agreement * 100)}%)" for c in disputed[:5]]
+    flags = [f for f in session.flags.select_related("criterion")]
+    for kind, heading in (
+        (FlagKind.CLARIFY, gettext("To clarify in the scorecard:")),
+        (FlagKind.PROCESS, gettext("Process problems, not the agents' fault:")),
+    ):
+        chosen = [f for f in flags if f.kind == kind]
+        if chosen:
+            lines.append(heading)
+            lines += [f"- {f.criterion.text}" + (f": {f.note}" if f.note else "") for f in chosen]
+    noted = [row for row in result.contacts if row.session_contact.notes]
+    if noted:
+        lines.append(gettext("Notes per contact:"))
+        lines += [
+            f"- {row.contact.external_id} ({row.contact.agent}): {row.session_contact.notes}"
+            for row in noted
+        ]
+    actions = list(session.actions.select_related("owner"))
+    if actions:
+        lines.append(gettext("Follow-up actions:"))
+        lines += [
+            f"- {a.description} ({a.owner}"
+            + (f", {a.due_date.isoformat()}" if a.due_date else "")
+            + ")"
+            for a in actions
+        ]
+    return "\n".join(lines)
+
+
+def flags_for_draft(version) -> dict[str, list[CriterionFlag]]:
+    """Criterion key → flags that calibration sessions raised on the version this draft follows
+    (since it was published), so the authors see what to clarify."""
+    if not version.is_draft:
+        return {}
+    flags = CriterionFlag.objects.filter(
+        session__version__scorecard_id=version.scorecard_id,
+        session__version__number__lt=version.number,
+    ).select_related("criterion", "session")
+    base = version.scorecard.versions.filter(number=version.number - 1).first()
+    if base is not None and base.published_at is not None:
+        flags = flags.filter(created_at__gte=base.published_at)
+    by_key: dict[str, list[CriterionFlag]] = {}
+    for flag in flags:
+        by_key.setdefault(flag.criterion.key, []).append(flag)
+    return by_key

@@ -1,23 +1,42 @@
 """Calibration sessions: planning and the life cycle. Every transition is checked and recorded."""
 
 import random
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Role, User
+from qalibrate.agreement.calibration import lower_median, majority
 from qalibrate.calibration.models import (
     MAX_CONTACTS,
     MIN_CONTACTS,
+    ActionStatus,
+    AgreedAnswer,
     CalibrationSession,
+    CriterionFlag,
+    FlagKind,
+    FollowUpAction,
     Participant,
     ParticipantRole,
+    ReferenceMode,
     SessionContact,
     SessionEvent,
     SessionStatus,
 )
 from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.models import (
+    Answer,
+    Evaluation,
+    EvaluationEvent,
+    EvaluationStatus,
+    EventKind,
+)
+from qalibrate.evaluations.services import AnswerInput, checked_value
+from qalibrate.scorecards.models import Criterion
+from qalibrate.scorecards.scoring import score_evaluation
 
 TRANSITIONS = {
     "open": (SessionStatus.DRAFT, SessionStatus.SCORING),
@@ -64,6 +83,9 @@ def session_plan(
         raise PermissionDenied
     session = CalibrationSession.objects.create(created_by=user, **fields)
     session_contacts_set(session=session, contacts=contacts)
+    expert = fields.get("expert")
+    if expert is not None and expert not in evaluators:
+        evaluators = [*evaluators, expert]  # the expert's answers are the reference: they score
     Participant.objects.bulk_create(
         [Participant(session=session, user=u, role=ParticipantRole.EVALUATOR) for u in evaluators]
         + [Participant(session=session, user=u, role=ParticipantRole.OBSERVER) for u in observers]
@@ -110,4 +132,255 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     )
     session.status = target
     session.save(update_fields=["status"])
+    if action == "reveal":
+        _agreed_answers_prefill(session)
     return session
+
+
+def _submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], list[Answer]]:
+    """(contact, criterion) → the submitted answers of the session, in evaluator order."""
+    answers: dict[tuple[int, int], list[Answer]] = {}
+    for answer in (
+        Answer.objects.filter(
+            evaluation__session=session, evaluation__status=EvaluationStatus.SUBMITTED
+        )
+        .select_related("evaluation")
+        .order_by("evaluation__evaluator_id")
+    ):
+        answers.setdefault((answer.evaluation.contact_id, answer.criterion_id), []).append(answer)
+    return answers
+
+
+def answer_order(criterion: Criterion) -> list[str]:
+    """The possible answers in the form's order (ties in a majority go to the first)."""
+    if criterion.kind == "yes_no":
+        return ["yes", "no", "na"]
+    if criterion.kind == "scale":
+        return [str(v) for v in criterion.scale_values] + ["na"]
+    return [option["label"] for option in criterion.options] + ["na"]
+
+
+def reference_answer(session: CalibrationSession, criterion: Criterion, answers: list[Answer]):
+    """The answer the reference mode proposes for one criterion of one contact ("na" for N/A),
+    or None when nobody answered."""
+    values = [a.form_value for a in answers if a.form_value != ""]
+    if session.reference_mode == ReferenceMode.EXPERT:
+        expert = [a.form_value for a in answers if a.evaluation.evaluator_id == session.expert_id]
+        if expert and expert[0] != "":
+            return expert[0]
+    if session.reference_mode == ReferenceMode.MEDIAN and criterion.kind == "scale":
+        numbers = [int(v) for v in values if v != "na"]
+        if numbers and len(numbers) * 2 > len(values):
+            return str(lower_median(numbers))
+    return majority(values, order=answer_order(criterion))
+
+
+def _agreed_answers_prefill(session: CalibrationSession) -> None:
+    answers = _submitted_answers(session)
+    criteria = list(
+        Criterion.objects.filter(section__version_id=session.version_id).exclude(kind="text")
+    )
+    agreed = []
+    for session_contact in session.session_contacts.all():
+        for criterion in criteria:
+            value = reference_answer(
+                session, criterion, answers.get((session_contact.contact_id, criterion.pk), [])
+            )
+            if value is not None:
+                agreed.append(
+                    AgreedAnswer(
+                        session_contact=session_contact,
+                        criterion=criterion,
+                        value="" if value == "na" else value,
+                        is_na=value == "na",
+                    )
+                )
+    AgreedAnswer.objects.bulk_create(agreed)
+    spec = session.version.scoring_spec()
+    for session_contact in session.session_contacts.all():
+        _agreed_score_update(session_contact, spec)
+
+
+def _agreed_score_update(session_contact: SessionContact, spec) -> None:
+    values = {
+        a.criterion_id: a.scoring_value()
+        for a in session_contact.agreed_answers.select_related("criterion")
+    }
+    session_contact.agreed_score = score_evaluation(spec, values).score if values else None
+    session_contact.save(update_fields=["agreed_score"])
+
+
+def _discussion_session(session: CalibrationSession, user: User) -> CalibrationSession:
+    """The session, locked, when the user may record results in it now."""
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if not can_run(user, session):
+        raise PermissionDenied
+    if session.status != SessionStatus.DISCUSSION:
+        raise ValidationError(_("Results can be recorded only while the session is in discussion."))
+    return session
+
+
+@transaction.atomic
+def agreed_answer_set(
+    *,
+    session_contact: SessionContact,
+    criterion: Criterion,
+    user: User,
+    answer: AnswerInput,
+    reason: str = "",
+) -> AgreedAnswer:
+    session = _discussion_session(session_contact.session, user)
+    if criterion.section.version_id != session.version_id or criterion.kind == "text":
+        raise ValidationError(_("This criterion is not scored on the session's scorecard."))
+    value = checked_value(criterion, answer)
+    if value == "" and not answer.na:
+        raise ValidationError(_("Choose the agreed answer."))
+    agreed, _created = AgreedAnswer.objects.update_or_create(
+        session_contact=session_contact,
+        criterion=criterion,
+        defaults={
+            "value": value,
+            "is_na": answer.na,
+            "reason": reason.strip(),
+            "decided_by": user,
+            "decided_at": timezone.now(),
+        },
+    )
+    _agreed_score_update(session_contact, session.version.scoring_spec())
+    return agreed
+
+
+@transaction.atomic
+def contact_notes_set(*, session_contact: SessionContact, user: User, notes: str) -> None:
+    _discussion_session(session_contact.session, user)
+    session_contact.notes = notes.strip()
+    session_contact.save(update_fields=["notes"])
+
+
+@transaction.atomic
+def criterion_flag_set(
+    *, session: CalibrationSession, criterion: Criterion, user: User, kind: str, note: str = ""
+) -> CriterionFlag:
+    session = _discussion_session(session, user)
+    if criterion.section.version_id != session.version_id:
+        raise ValidationError(_("This criterion is not on the session's scorecard."))
+    if kind not in FlagKind.values:
+        raise ValidationError(_("Unknown flag."))
+    flag, _created = CriterionFlag.objects.update_or_create(
+        session=session,
+        criterion=criterion,
+        kind=kind,
+        defaults={"note": note.strip(), "created_by": user},
+    )
+    return flag
+
+
+@transaction.atomic
+def criterion_flag_remove(*, flag: CriterionFlag, user: User) -> None:
+    _discussion_session(flag.session, user)
+    flag.delete()
+
+
+@transaction.atomic
+def action_add(
+    *, session: CalibrationSession, user: User, description: str, owner: User, due_date=None
+) -> FollowUpAction:
+    session = _discussion_session(session, user)
+    if not description.strip():
+        raise ValidationError({"description": _("Say what is to be done.")})
+    return FollowUpAction.objects.create(
+        session=session, description=description.strip(), owner=owner, due_date=due_date
+    )
+
+
+def can_update_action(user: User, action: FollowUpAction) -> bool:
+    return user.pk == action.owner_id or can_run(user, action.session)
+
+
+@transaction.atomic
+def action_status_set(*, action: FollowUpAction, user: User, status: str) -> FollowUpAction:
+    """Owners and the session's runners move an action along, also after the session ends."""
+    action = FollowUpAction.objects.select_for_update().select_related("session").get(pk=action.pk)
+    if not can_update_action(user, action):
+        raise PermissionDenied
+    if status not in ActionStatus.values:
+        raise ValidationError(_("Unknown status."))
+    action.status = status
+    action.done_at = timezone.now() if status == ActionStatus.DONE else None
+    action.save(update_fields=["status", "done_at"])
+    return action
+
+
+@dataclass(frozen=True)
+class Completion:
+    session: CalibrationSession
+    official: list[Evaluation]
+    kept: list[Contact]  # contacts whose evaluation already shared with the agent was kept
+
+
+@transaction.atomic
+def session_complete(
+    *,
+    session: CalibrationSession,
+    user: User,
+    summary: str,
+    agreed_becomes_official: bool = False,
+    share_with_agents: bool = False,
+) -> Completion:
+    """Lock the session with its summary; optionally turn the agreed answers into the agents'
+    official evaluations and share the results with them."""
+    session = session_move(session=session, user=user, action="complete")
+    session.summary = summary.strip()
+    session.agreed_becomes_official = agreed_becomes_official
+    session.share_with_agents = share_with_agents
+    session.completed_at = timezone.now()
+    session.save(
+        update_fields=["summary", "agreed_becomes_official", "share_with_agents", "completed_at"]
+    )
+    official: list[Evaluation] = []
+    kept: list[Contact] = []
+    if agreed_becomes_official:
+        for session_contact in session.session_contacts.select_related("contact__agent"):
+            evaluation = _official_evaluation(session, session_contact, user, share_with_agents)
+            if evaluation is None:
+                kept.append(session_contact.contact)
+            else:
+                official.append(evaluation)
+    return Completion(session=session, official=official, kept=kept)
+
+
+def _official_evaluation(session, session_contact, user, release: bool) -> Evaluation | None:
+    """The agreed answers as the contact's official evaluation, unless the agent has already
+    been given one for this contact (never replaced silently: the caller reports it)."""
+    contact = session_contact.contact
+    already_shared = Evaluation.objects.filter(
+        contact=contact, session__isnull=True, released_at__isnull=False
+    ).exists()
+    if already_shared:
+        return None
+    now = timezone.now()
+    evaluation = Evaluation.objects.create(
+        contact=contact,
+        evaluator=session.facilitator,
+        version=session.version,
+        agreed_in=session,
+        status=EvaluationStatus.SUBMITTED,
+        score=session_contact.agreed_score,
+        summary=session_contact.notes,
+        submitted_at=now,
+        released_at=now if release and contact.agent.user_id else None,
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            evaluation=evaluation,
+            criterion_id=agreed.criterion_id,
+            value=agreed.value,
+            is_na=agreed.is_na,
+            comment=agreed.reason,
+        )
+        for agreed in session_contact.agreed_answers.all()
+    )
+    EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.SUBMITTED, actor=user)
+    if evaluation.released_at:
+        EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.RELEASED, actor=user)
+    return evaluation

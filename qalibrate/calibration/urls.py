@@ -5,7 +5,19 @@ from qalibrate.calibration import views
 urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("plan/", views.session_plan, name="session_plan"),
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("<int:pk>/", views.session_detail, name="session_detail"),
-    path("<int:pk>/<str:action>/", views.session_move, name="session_move"),
+    path("<int:pk>/discussion/", views.session_discussion, name="session_discussion"),
+    path("<int:pk>/complete/", views.session_complete, name="session_complete"),
+    path(
+        "<int:pk>/agree/<int:session_contact_pk>/<int:criterion_pk>/",
+        views.session_agree,
+        name="session_agree",
+    ),
+    path("<int:pk>/notes/<int:session_contact_pk>/", views.session_notes, name="session_notes"),
+    path("<int:pk>/flag/<int:criterion_pk>/", views.session_flag, name="session_flag"),
+    path("<int:pk>/actions/", views.session_action_add, name="session_action_add"),
     path("<int:pk>/score/<int:contact_pk>/", views.session_score, name="session_score"),
+    path("<int:pk>/<str:action>/", views.session_move, name="session_move"),
 ]

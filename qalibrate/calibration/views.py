@@ -3,14 +3,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qalibrate.calibration import selectors, services
-from qalibrate.calibration.forms import SessionPlanForm
-from qalibrate.calibration.models import CalibrationSession, ParticipantRole, SessionStatus
+from qalibrate.calibration.forms import (
+    ActionForm,
+    AgreedAnswerForm,
+    CompletionForm,
+    FlagForm,
+    SessionPlanForm,
+)
+from qalibrate.calibration.models import (
+    ActionStatus,
+    CalibrationSession,
+    CriterionFlag,
+    FlagKind,
+    FollowUpAction,
+    ParticipantRole,
+    SessionStatus,
+)
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations import services as evaluation_services
+from qalibrate.evaluations.services import AnswerInput
+from qalibrate.scorecards.models import Criterion
 
 PLAN_FIELDS = SessionPlanForm.Meta.fields
 
@@ -67,6 +85,9 @@ def session_plan(request):
 @login_required
 def session_detail(request, pk):
     session = _session_for(request, pk)
+    if request.user.is_agent and session.status == SessionStatus.COMPLETED:
+        if session.share_with_agents:
+            return _agent_results(request, session)
     participant = session.participants.filter(user=request.user).first()
     scoring = participant is not None and participant.role == ParticipantRole.EVALUATOR
     context = {
@@ -75,6 +96,9 @@ def session_detail(request, pk):
         "can_run": services.can_run(request.user, session),
         "is_scorer": scoring and session.status == SessionStatus.SCORING,
         "events": session.events.select_related("actor"),
+        "can_see_answers": selectors.can_see_answers(request.user, session),
+        "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
+        "action_statuses": ActionStatus.choices,
         "observers": session.participants.filter(role=ParticipantRole.OBSERVER).select_related(
             "user"
         ),
@@ -85,8 +109,8 @@ def session_detail(request, pk):
 @login_required
 @require_POST
 def session_move(request, pk, action):
-    if action not in (*services.TRANSITIONS, "cancel"):
-        raise Http404
+    if action not in ("open", "reveal", "cancel"):
+        raise Http404  # completing takes a summary: see session_complete
     session = _session_for(request, pk)
     try:
         services.session_move(session=session, user=request.user, action=action)
@@ -113,3 +137,213 @@ def session_score(request, pk, contact_pk):
         session=session,
     )
     return redirect("evaluation_detail", pk=evaluation.pk)
+
+
+def _agent_results(request, session):
+    """An agent sees the agreed evaluation and feedback for their own contacts, nobody's scores."""
+    results = selectors.agent_results(session, user=request.user)
+    return render(request, "calibration/agent_results.html", {"session": session, **results})
+
+
+def _discussion_context(request, session) -> dict:
+    anonymous = request.GET.get("anonymous") == "1"
+    can_record = services.can_run(request.user, session) and (
+        session.status == SessionStatus.DISCUSSION
+    )
+    return {
+        "session": session,
+        "discussion": selectors.discussion_with_history(session, anonymous=anonymous),
+        "anonymous": anonymous,
+        "can_record": can_record,
+        "flag_kinds": FlagKind.choices,
+        "action_form": ActionForm(session=session) if can_record else None,
+        "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
+        "action_statuses": ActionStatus.choices,
+    }
+
+
+def _updatable(actions, user) -> list[FollowUpAction]:
+    actions = list(actions)
+    for action in actions:
+        action.can_update = services.can_update_action(user, action)
+    return actions
+
+
+@login_required
+def session_discussion(request, pk):
+    session = _session_for(request, pk)
+    if not selectors.can_see_answers(request.user, session):
+        raise PermissionDenied
+    return render(request, "calibration/discussion.html", _discussion_context(request, session))
+
+
+def _back_to_discussion(request, session, anchor=""):
+    url = reverse("session_discussion", args=[session.pk])
+    if request.GET.get("anonymous") == "1" or request.POST.get("anonymous") == "1":
+        url += "?anonymous=1"
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def session_agree(request, pk, session_contact_pk, criterion_pk):
+    """Record the agreed answer for one criterion of one contact (an htmx partial or a redirect)."""
+    session = _session_for(request, pk)
+    session_contact = get_object_or_404(session.session_contacts, pk=session_contact_pk)
+    criterion = get_object_or_404(
+        Criterion.objects.select_related("section"), pk=criterion_pk,
+        section__version_id=session.version_id,
+    )  # fmt: skip
+    form = AgreedAnswerForm(request.POST)
+    error = ""
+    if form.is_valid():
+        value = form.cleaned_data["value"]
+        try:
+            services.agreed_answer_set(
+                session_contact=session_contact,
+                criterion=criterion,
+                user=request.user,
+                answer=AnswerInput(value="" if value == "na" else value, na=value == "na"),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("Choose the agreed answer.")
+    if request.htmx:
+        # The whole contact card: its agreed score and reference deviations change too.
+        context = _discussion_context(request, session)
+        rows = context["discussion"].contacts
+        row = next(r for r in rows if r.session_contact.pk == session_contact.pk)
+        context.update({"row": row, "number": rows.index(row) + 1, "error": error})
+        return render(request, "calibration/_contact.html", context)
+    if error:
+        messages.error(request, error)
+    return _back_to_discussion(request, session, f"contact-{session_contact.pk}")
+
+
+@login_required
+@require_POST
+def session_notes(request, pk, session_contact_pk):
+    session = _session_for(request, pk)
+    session_contact = get_object_or_404(session.session_contacts, pk=session_contact_pk)
+    try:
+        services.contact_notes_set(
+            session_contact=session_contact, user=request.user, notes=request.POST.get("notes", "")
+        )
+        messages.success(request, _("Notes saved."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back_to_discussion(request, session, f"contact-{session_contact.pk}")
+
+
+@login_required
+@require_POST
+def session_flag(request, pk, criterion_pk):
+    session = _session_for(request, pk)
+    criterion = get_object_or_404(
+        Criterion.objects.select_related("section"), pk=criterion_pk,
+        section__version_id=session.version_id,
+    )  # fmt: skip
+    form = FlagForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Unknown flag."))
+        existing = CriterionFlag.objects.filter(
+            session=session, criterion=criterion, kind=form.cleaned_data["kind"]
+        ).first()
+        if form.cleaned_data["remove"] and existing:
+            services.criterion_flag_remove(flag=existing, user=request.user)
+        else:
+            services.criterion_flag_set(
+                session=session, criterion=criterion, user=request.user,
+                kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back_to_discussion(request, session, request.POST.get("anchor", ""))
+
+
+@login_required
+@require_POST
+def session_action_add(request, pk):
+    session = _session_for(request, pk)
+    form = ActionForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            services.action_add(session=session, user=request.user, **form.cleaned_data)
+            messages.success(request, _("Follow-up action added."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+    return _back_to_discussion(request, session, "actions")
+
+
+@login_required
+@require_POST
+def action_status(request, action_pk):
+    action = get_object_or_404(FollowUpAction.objects.select_related("session"), pk=action_pk)
+    if not services.can_update_action(request.user, action):
+        raise PermissionDenied
+    try:
+        services.action_status_set(
+            action=action, user=request.user, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(request.POST.get("next") or "action_list")
+
+
+@login_required
+def action_list(request):
+    """Open follow-up actions across sessions: QA staff see all, everyone else their own."""
+    show_done = request.GET.get("done") == "1"
+    actions = _updatable(
+        selectors.actions_for(user=request.user, include_done=show_done), request.user
+    )
+    context = {
+        "actions": actions,
+        "show_done": show_done,
+        "action_statuses": ActionStatus.choices,
+        "show_session": True,
+    }
+    return render(request, "calibration/actions.html", context)
+
+
+@login_required
+def session_complete(request, pk):
+    session = _session_for(request, pk)
+    if not services.can_run(request.user, session):
+        raise PermissionDenied
+    if session.status != SessionStatus.DISCUSSION:
+        messages.error(request, _("Only a session in discussion can be completed."))
+        return redirect("session_detail", pk=pk)
+    discussion = selectors.discussion_with_history(session)
+    initial = {"summary": selectors.summary_draft(discussion)}
+    form = CompletionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            completion = services.session_complete(
+                session=session, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The session is completed and its summary is locked."))
+            if completion.kept:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d contact already had an evaluation shared with the agent; it "
+                        "was kept and no official evaluation was made from the agreed answers.",
+                        "%(count)d contacts already had an evaluation shared with the agent; "
+                        "they were kept and no official evaluation was made from the agreed "
+                        "answers.",
+                        len(completion.kept),
+                    )
+                    % {"count": len(completion.kept)},
+                )
+            return redirect("session_detail", pk=pk)
+    context = {"session": session, "form": form, "discussion": discussion}
+    return render(request, "calibration/complete.html", context)

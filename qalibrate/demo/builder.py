@@ -48,7 +48,7 @@ AGENT_NAMES = {
 }  # fmt: skip
 
 CUSTOMER_NAMES = {
-    "en": ["Mr Davies", "Ms Roberts", "Mrs Khan", "Mr Wright", "Ms Thompson", "Mr Hall"],
+    "en": ["Tom Davies", "Sarah Roberts", "Aisha Khan", "Ben Wright", "Lucy Thompson", "Dan Hall"],
     "ru": ["Игорь Петрович", "Светлана", "Виктор Андреевич", "Елена", "Андрей", "Татьяна"],
     "sv": ["Karin", "Anders", "Lena", "Mikael", "Annika", "Per"],
 }
@@ -212,10 +212,15 @@ def _make_contact(rng, agent: Agent, language: str, scenario: dict, now, number:
 
 def _attach_recordings(rng, agents_by_language: dict[str, list[Agent]], now) -> int:
     """Calls with a real (synthesised) recording, their transcript timed to the audio."""
-    transcripts = {s["key"]: s for lang in load_transcripts().values() for s in lang}
+    transcripts = {
+        (language, s["key"]): s
+        for language, scenarios in load_transcripts().items()
+        for s in scenarios
+    }
     made = 0
     for number, recording in enumerate(load_recordings(), start=1):
         language = recording["lang"]
+        scenario = transcripts.get((language, recording["scenario_key"]), {})
         agent = next(
             (
                 a
@@ -232,11 +237,11 @@ def _attach_recordings(rng, agents_by_language: dict[str, list[Agent]], now) -> 
             external_id=f"DEMO-REC-{number:03d}",
             duration_seconds=round(recording["duration_seconds"]),
             language=language,
-            subject=transcripts.get(recording["scenario_key"], {}).get("topic", ""),
+            subject=scenario.get("topic", ""),
             transcript=recording["turns"],
             metadata={
                 "scenario": recording["scenario_key"],
-                "quality": transcripts.get(recording["scenario_key"], {}).get("quality", "mixed"),
+                "quality": scenario.get("quality", "mixed"),
                 "recording": "synthesised speech",
             },
         )

@@ -60,6 +60,15 @@ class Evaluation(models.Model):
         blank=True,
         related_name="evaluations",
     )
+    # Set on the official evaluation made from a calibration session's agreed answers.
+    agreed_in = models.ForeignKey(
+        "calibration.CalibrationSession",
+        verbose_name=_("agreed in calibration session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreed_evaluations",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT
     )

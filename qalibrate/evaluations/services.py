@@ -70,7 +70,7 @@ def _ensure_session_open(evaluation: Evaluation) -> None:
         )
 
 
-def _checked_value(criterion: Criterion, answer: AnswerInput) -> str:
+def checked_value(criterion: Criterion, answer: AnswerInput) -> str:
     """The stored form of an answer; ValidationError naming the criterion when impossible."""
     if answer.na:
         if not criterion.na_allowed:
@@ -120,7 +120,7 @@ def evaluation_save(
         criterion = criteria.get(criterion_id)
         if criterion is None:
             continue  # a field that is not part of this form: ignore it, as forms do
-        value = _checked_value(criterion, given)
+        value = checked_value(criterion, given)
         answer = existing.get(criterion_id) or Answer(evaluation=evaluation, criterion=criterion)
         answer.value, answer.is_na = value, given.na
         answer.comment = given.comment.strip()
@@ -195,6 +195,10 @@ def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Eva
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:
         raise ValidationError(_("Only a submitted evaluation can be reopened."))
+    if evaluation.session_id and evaluation.session.is_revealed:
+        raise ValidationError(
+            _("The calibration session has revealed the scores, so its evaluations are locked.")
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the evaluation is reopened.")})
     EvaluationEvent.objects.create(

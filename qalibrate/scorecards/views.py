@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qalibrate.accounts.permissions import can_build_scorecards
+from qalibrate.calibration.selectors import flags_for_draft
 from qalibrate.scorecards import formats, selectors, services
 from qalibrate.scorecards.forms import (
     CriterionForm,
@@ -50,7 +51,11 @@ def _version_for(request, pk: int, *, edit=False) -> ScorecardVersion:
 def _builder_response(request, version: ScorecardVersion):
     """After a change: the re-drawn builder for htmx, the builder page otherwise."""
     if request.htmx:
-        context = {"version": version, "sections": selectors.version_content(version)}
+        context = {
+            "version": version,
+            "sections": selectors.version_content(version),
+            "session_flags": flags_for_draft(version),
+        }
         return render(request, "scorecards/_builder_sections.html", context)
     return redirect("scorecard_builder", pk=version.pk)
 
@@ -119,6 +124,7 @@ def version_builder(request, pk):
         "version": version,
         "sections": selectors.version_content(version),
         "open_comments": services.open_comment_count(version),
+        "session_flags": flags_for_draft(version),
     }
     return render(request, "scorecards/builder.html", context)
 
@@ -288,6 +294,7 @@ def version_review(request, pk):
         "comment_form": ReviewCommentForm(),
         "reviewers": version.reviewers.all(),
         "open_comments": services.open_comment_count(version),
+        "session_flags": flags_for_draft(version),
     }
     return render(request, "scorecards/review.html", context)
 

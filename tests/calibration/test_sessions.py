@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -10,53 +8,8 @@ from qalibrate.calibration import services
 from qalibrate.calibration.models import CalibrationSession, SessionStatus
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Evaluation
-from qalibrate.scorecards.models import Criterion
-from tests.factories import AgentFactory, ContactFactory, UserFactory, build_scorecard
-
-
-@pytest.fixture
-def version(users):
-    return build_scorecard(users[Role.QA_LEAD], publish=True).current_version
-
-
-@pytest.fixture
-def second_evaluator(team):
-    return UserFactory(username="second", role=Role.EVALUATOR)
-
-
-@pytest.fixture
-def session(users, version, team, second_evaluator):
-    agents = [AgentFactory(team=team) for _ in range(3)]
-    contacts = [ContactFactory(agent=agents[i % 3]) for i in range(6)]
-    now = timezone.now()
-    return services.session_plan(
-        user=users[Role.QA_LEAD], contacts=contacts,
-        evaluators=[users[Role.EVALUATOR], second_evaluator], observers=[users[Role.AGENT]],
-        title="March calibration", version=version, team=team, facilitator=users[Role.QA_LEAD],
-        scoring_deadline=now + timedelta(days=2), meeting_at=now + timedelta(days=3),
-    )  # fmt: skip
-
-
-def answers(version, verify="yes"):
-    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
-    return {
-        c["Greets with own name"]: evaluation_services.AnswerInput("yes"),
-        c["Verifies identity"]: evaluation_services.AnswerInput(verify),
-        c["Understands the need"]: evaluation_services.AnswerInput("3"),
-        c["Information is correct"]: evaluation_services.AnswerInput("Correct"),
-    }
-
-
-def score(user, session, contact, verify="yes", submit=True):
-    evaluation = evaluation_services.evaluation_start(
-        contact=contact, evaluator=user, version=session.version, session=session
-    )
-    evaluation_services.evaluation_save(
-        evaluation=evaluation, user=user, answers=answers(session.version, verify)
-    )
-    if submit:
-        evaluation_services.evaluation_submit(evaluation=evaluation, user=user)
-    return evaluation
+from tests.calibration.helpers import answers, score
+from tests.factories import AgentFactory, ContactFactory, UserFactory
 
 
 def test_defaults_come_from_the_seeds(session):

@@ -31,3 +31,31 @@ def duration(seconds):
 @register.filter
 def split(text):
     return text.split()
+
+
+@register.filter
+def signed(value, decimals=1):
+    """A deviation with its sign: 3.25 → "+3.3", -2 → "−2.0" (a real minus sign)."""
+    if value is None:
+        return ""
+    text = number_format(abs(value), decimal_pos=int(decimals))
+    if round(value, int(decimals)) == 0:
+        return text
+    return f"+{text}" if value > 0 else f"−{text}"
+
+
+@register.filter
+def abs_value(value):
+    return abs(value)
+
+
+@register.filter
+def answer_choices(criterion):
+    """(value, label) pairs a criterion can be answered with, N/A last where allowed."""
+    from qalibrate.calibration.selectors import answer_label
+    from qalibrate.calibration.services import answer_order
+
+    values = answer_order(criterion)
+    if not criterion.na_allowed:
+        values = [v for v in values if v != "na"]
+    return [(v, answer_label(criterion, v)) for v in values]
