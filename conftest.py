@@ -4,6 +4,17 @@ from qalibrate.accounts.models import Role
 from tests.factories import AgentFactory, TeamFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
+    """SQLite tests use a file, as the app does, not a shared in-memory database: threads in the
+    concurrency tests then get real connections that wait for each other's write locks."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     # Argon2 is proven in its own test; elsewhere a fast hasher keeps the suite quick.
