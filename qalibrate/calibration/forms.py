@@ -7,6 +7,7 @@ from qalibrate.contacts.models import Channel
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 
 STAFF = (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
+SAMPLE_FIELDS = ("sample_team", "sample_channel", "sample_from", "sample_to", "sample_size")
 
 
 class SessionPlanForm(forms.ModelForm):
@@ -54,8 +55,12 @@ class SessionPlanForm(forms.ModelForm):
             "ground_rules": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, picked=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.picked = list(picked)
+        if self.picked:  # contacts ticked in the contact list: nothing to sample
+            for name in SAMPLE_FIELDS:
+                del self.fields[name]
         self.fields["version"].queryset = ScorecardVersion.objects.filter(
             status=VersionStatus.PUBLISHED
         ).select_related("scorecard")
@@ -73,6 +78,12 @@ class SessionPlanForm(forms.ModelForm):
         evaluators = cleaned.get("evaluators") or []
         if evaluators and len(evaluators) < 2:
             self.add_error("evaluators", _("Invite at least two evaluators."))
+        if self.picked and not MIN_CONTACTS <= len(self.picked) <= MAX_CONTACTS:
+            self.add_error(
+                None,
+                _("Pick %(min)d to %(max)d contacts; %(count)d are ticked.")
+                % {"min": MIN_CONTACTS, "max": MAX_CONTACTS, "count": len(self.picked)},
+            )
         return cleaned
 
 

@@ -46,30 +46,26 @@ def session_list(request):
     return render(request, "calibration/list.html", context)
 
 
+def _picked_contacts(request) -> list:
+    """Contacts ticked in the contact list (only those the planner may see), in list order."""
+    ids = [int(i) for i in request.GET.getlist("contacts") + request.POST.getlist("contacts")
+           if i.isdigit()]  # fmt: skip
+    found = contacts_filtered(user=request.user, filters={}).in_bulk(ids)
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
 @login_required
 def session_plan(request):
     if not services.can_plan(request.user):
         raise PermissionDenied
-    form = SessionPlanForm(request.POST or None, initial={"facilitator": request.user})
+    picked = _picked_contacts(request)
+    form = SessionPlanForm(
+        request.POST or None, initial={"facilitator": request.user}, picked=picked
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        pool = contacts_filtered(
-            user=request.user,
-            filters={
-                "team": data["sample_team"] or data["team"],
-                "channel": data["sample_channel"],
-                "date_from": data["sample_from"],
-                "date_to": data["sample_to"],
-            },
-        )
-        contacts = services.contacts_sample(contacts=pool, count=data["sample_size"])
-        if len(contacts) < data["sample_size"]:
-            form.add_error(
-                "sample_size",
-                _("Only %(found)d contacts match; widen the filter or pick fewer.")
-                % {"found": len(contacts)},
-            )
-        else:
+        contacts = picked or _sampled_contacts(request, form)
+        if contacts:
             session = services.session_plan(
                 user=request.user,
                 contacts=contacts,
@@ -79,7 +75,29 @@ def session_plan(request):
             )
             messages.success(request, _("The session is planned. Check it, then open scoring."))
             return redirect("session_detail", pk=session.pk)
-    return render(request, "calibration/plan.html", {"form": form})
+    return render(request, "calibration/plan.html", {"form": form, "picked": picked})
+
+
+def _sampled_contacts(request, form) -> list:
+    data = form.cleaned_data
+    pool = contacts_filtered(
+        user=request.user,
+        filters={
+            "team": data["sample_team"] or data["team"],
+            "channel": data["sample_channel"],
+            "date_from": data["sample_from"],
+            "date_to": data["sample_to"],
+        },
+    )
+    contacts = services.contacts_sample(contacts=pool, count=data["sample_size"])
+    if len(contacts) < data["sample_size"]:
+        form.add_error(
+            "sample_size",
+            _("Only %(found)d contacts match; widen the filter or pick fewer.")
+            % {"found": len(contacts)},
+        )
+        return []
+    return contacts
 
 
 @login_required

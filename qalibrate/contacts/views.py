@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from qalibrate.accounts.permissions import can_see_all_contacts
+from qalibrate.calibration.services import can_plan
 from qalibrate.contacts import selectors
 from qalibrate.contacts.forms import ContactFilterForm
 from qalibrate.contacts.media import ranged_file_response
@@ -29,6 +30,7 @@ def contact_list(request):
         "query": query.urlencode(),
         "show_filters": not request.user.is_agent,
         "can_import": can_see_all_contacts(request.user),
+        "can_plan": can_plan(request.user),
     }
     return render(request, "contacts/list.html", context)
 

@@ -109,6 +109,31 @@ def test_planning_page_samples_contacts(client, users, version, team, second_eva
     assert session.session_contacts.count() == 7
 
 
+def test_planning_with_contacts_ticked_in_the_list(client, users, version, team, second_evaluator):
+    contacts = [ContactFactory(agent=AgentFactory(team=team)) for _ in range(6)]
+    client.force_login(users[Role.QA_LEAD])
+    listing = client.get(reverse("contact_list")).content.decode()
+    assert 'form="pick-form"' in listing
+    ticked = [c.pk for c in contacts[:5]]
+    page = client.get(reverse("session_plan"), {"contacts": ticked}).content.decode()
+    assert "5 contacts picked from the list" in page and "id_sample_size" not in page
+    fields = {
+        "title": "Picked", "version": version.pk, "team": team.pk,
+        "facilitator": users[Role.QA_LEAD].pk, "reference_mode": "consensus", "tolerance": "5",
+        "scoring_deadline": "2026-04-07T12:00", "meeting_at": "2026-04-08T10:00",
+        "duration_minutes": 60, "agenda": "a", "ground_rules": "b",
+        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
+    }  # fmt: skip
+    too_few = client.post(reverse("session_plan"), {**fields, "contacts": ticked[:4]})
+    assert "Pick 5 to 10 contacts; 4 are ticked." in too_few.content.decode()
+    client.post(reverse("session_plan"), {**fields, "contacts": ticked})
+    session = CalibrationSession.objects.get(title="Picked")
+    assert [sc.contact_id for sc in session.session_contacts.all()] == ticked
+    client.force_login(users[Role.EVALUATOR])
+    assert 'form="pick-form"' not in client.get(reverse("contact_list")).content.decode()
+    assert client.get(reverse("session_plan")).status_code == 403
+
+
 def test_planning_refuses_a_deadline_after_the_meeting(client, users, version):
     client.force_login(users[Role.QA_LEAD])
     response = client.post(reverse("session_plan"), {
