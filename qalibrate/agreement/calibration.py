@@ -8,6 +8,14 @@ not score a contact. ``reference`` holds one reference total per contact (NaN: n
   deviation says how far off they are, the mean signed deviation (bias) whether they are lenient
   (+) or strict (-). They are within tolerance when the mean absolute deviation is at most the
   tolerance; the session is calibrated when every evaluator who scored is within tolerance.
+
+Per criterion, answers are a contacts × evaluators table of answers ("na" for N/A, None for
+none). N/A counts twice, differently: as its own category when judging applicability (N/A
+consistency: do evaluators agree whether the criterion applies?) and as missing when judging
+the answer (agreement, alpha, AC1 are over the answers given). A criterion is flagged for
+clarification when its answer agreement is below AGREEMENT_THRESHOLD (80 %, the usual bar for
+calibrated QA answers) or its alpha is below ALPHA_THRESHOLD (0.667, the lowest value
+Krippendorff (2004, "Content Analysis", 2nd ed., §11.4) accepts for tentative conclusions).
 """
 
 from collections import Counter
@@ -15,6 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from qalibrate.agreement.alpha import AlphaInterval, krippendorff_alpha, krippendorff_alpha_ci
+from qalibrate.agreement.icc import icc
+from qalibrate.agreement.kappa import gwet_ac1, percent_agreement
+from qalibrate.agreement.ratings import AgreementError
+
+AGREEMENT_THRESHOLD = 0.8
+ALPHA_THRESHOLD = 0.667
+NA = "na"
 
 
 @dataclass(frozen=True)
@@ -143,3 +160,56 @@ def discussion_order(spreads: Sequence[ContactSpread | None]) -> list[int]:
         rest.remove(highest)
     order += sorted(rest, key=lambda i: (-spreads[i].spread, i))
     return order + unscored
+
+
+@dataclass(frozen=True)
+class CriterionFigures:
+    n: int  # answers given (N/A included)
+    agreement: float | None  # share of agreeing pairs over the answers (N/A left out)
+    alpha: float | None  # Krippendorff's alpha at the criterion's level (N/A left out)
+    ac1: float | None  # Gwet's AC1, yes/no criteria only
+    na_consistency: float | None  # agreement on "applies or N/A" (None: nobody used N/A)
+
+    @property
+    def flagged(self) -> bool:
+        return (self.agreement is not None and self.agreement < AGREEMENT_THRESHOLD) or (
+            self.alpha is not None and self.alpha < ALPHA_THRESHOLD
+        )
+
+
+def _or_none(statistic, *args, **kwargs) -> float | None:
+    try:
+        return statistic(*args, **kwargs)
+    except AgreementError:
+        return None
+
+
+def criterion_figures(
+    answers: Sequence[Sequence], *, level: str, domain: Sequence | None = None, yes_no=False
+) -> CriterionFigures:
+    """Agreement figures for one criterion (contacts × evaluators; "na" = N/A, None = none)."""
+    given = [[v for v in row] for row in answers]
+    answered = [[None if v == NA else v for v in row] for row in given]
+    applies = [[None if v is None else v == NA for v in row] for row in given]
+    used_na = any(v is True for row in applies for v in row)
+    return CriterionFigures(
+        n=sum(v is not None for row in given for v in row),
+        agreement=_or_none(percent_agreement, answered),
+        alpha=_or_none(krippendorff_alpha, answered, level, domain),
+        ac1=_or_none(gwet_ac1, answered, domain=["yes", "no"]) if yes_no else None,
+        na_consistency=_or_none(percent_agreement, applies) if used_na else None,
+    )
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    alpha: AlphaInterval | None  # interval alpha of the totals, contacts as units
+    icc: dict[str, float] | None  # ICC of the totals when every evaluator scored every contact
+
+
+def session_figures(totals, *, n_boot: int = 1000, seed: int = 0) -> SessionFigures:
+    """Agreement on the total scores (evaluators × contacts, NaN = not scored)."""
+    units = np.atleast_2d(np.asarray(totals, dtype=float)).T
+    alpha = _or_none(krippendorff_alpha_ci, units, "interval", n_boot=n_boot, seed=seed)
+    complete = units.size and not np.isnan(units).any()
+    return SessionFigures(alpha=alpha, icc=_or_none(icc, units) if complete else None)

@@ -9,7 +9,6 @@ import numpy as np
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext
 
-from qalibrate import agreement
 from qalibrate.accounts.models import User
 from qalibrate.agreement import calibration
 from qalibrate.agreement.calibration import ContactSpread, EvaluatorDeviation
@@ -202,17 +201,29 @@ class EvaluatorRow:
     label: str
     deviation: EvaluatorDeviation | None
     scored: int
+    matches_agreed: float | None = None  # share of their answers equal to the agreed answer
     previous: EvaluatorDeviation | None = None
 
 
 @dataclass
 class CriterionAgreement:
     criterion: Criterion
-    agreement: float | None  # share of agreeing pairs of evaluators over the contacts
+    figures: calibration.CriterionFigures
     matches_agreed: float | None  # share of answers equal to the agreed answer
-    n: int  # answers counted
-    flagged: bool
+    flagged: bool  # flagged by the facilitator in this session
     previous: float | None = None
+
+    @property
+    def agreement(self) -> float | None:
+        return self.figures.agreement
+
+    @property
+    def n(self) -> int:
+        return self.figures.n
+
+    @property
+    def low_agreement(self) -> bool:
+        return self.figures.flagged
 
 
 @dataclass
@@ -224,6 +235,7 @@ class Discussion:
     criteria: list[CriterionAgreement]
     share_within: float | None
     calibrated: bool | None
+    totals: calibration.SessionFigures | None = None
     previous_session: CalibrationSession | None = None
 
     @property
@@ -321,12 +333,22 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
                 criteria=criterion_rows,
             )
         )
+    matched: dict[int, list[bool]] = {}
+    for sc in session_contacts:
+        for criterion in criteria:
+            group_answer = agreed.get((sc.pk, criterion.pk))
+            for answer in answers.get((sc.contact_id, criterion.pk), []):
+                if group_answer is not None and answer.form_value != "":
+                    matched.setdefault(answer.evaluation.evaluator_id, []).append(
+                        answer.form_value == group_answer.form_value
+                    )
     evaluator_rows = [
         EvaluatorRow(
             user=u,
             label=labels[u.pk],
             deviation=deviations[k],
             scored=int(np.count_nonzero(~np.isnan(totals[k]))),
+            matches_agreed=sum(matched[u.pk]) / len(matched[u.pk]) if matched.get(u.pk) else None,
         )
         for k, u in enumerate(evaluators)
     ]
@@ -341,6 +363,7 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
         ),
         share_within=calibration.share_within(totals, reference, tolerance=tolerance),
         calibrated=calibration.is_calibrated(deviations),
+        totals=calibration.session_figures(totals),
     )
 
 
@@ -381,6 +404,16 @@ def _criterion_row(session, criterion, given, labels, agreed, flags) -> Criterio
     )
 
 
+def criterion_level(criterion: Criterion) -> tuple[str, list | None]:
+    """The measurement level a criterion's kind implies, and its values in order."""
+    if criterion.kind == "scale":
+        return "interval", None
+    if criterion.kind == "options":
+        ordered = sorted(criterion.options, key=lambda option: option["points"])
+        return "ordinal", [option["label"] for option in ordered]
+    return "nominal", None
+
+
 def _criterion_agreement(criteria, session_contacts, evaluators, answers, agreed, flags):
     result = []
     for criterion in criteria:
@@ -398,16 +431,16 @@ def _criterion_agreement(criteria, session_contacts, evaluators, answers, agreed
             for value in by_evaluator.values():
                 counted += 1
                 matches += reference is not None and value == reference.form_value
-        try:
-            share = agreement.percent_agreement(table) if evaluators else None
-        except agreement.AgreementError:
-            share = None
+        level, domain = criterion_level(criterion)
+        if level == "interval":
+            table = [[v if v in (None, "na") else int(v) for v in row] for row in table]
         result.append(
             CriterionAgreement(
                 criterion=criterion,
-                agreement=share,
+                figures=calibration.criterion_figures(
+                    table, level=level, domain=domain, yes_no=criterion.kind == "yes_no"
+                ),
                 matches_agreed=matches / counted if counted else None,
-                n=counted,
                 flagged=criterion.pk in flags,
             )
         )

@@ -134,6 +134,23 @@ def test_discussion_figures(revealed, users, second_evaluator, third_evaluator):
     # Verify: 5 of 6 contacts unanimous; c2 has 1 agreeing pair of 3 → (5 + 1/3) / 6.
     assert agreement["Verifies identity"].agreement == pytest.approx((5 + 1 / 3) / 6)
     assert agreement["Verifies identity"].n == 17
+    # N/A judged as applicability: on c5 two said N/A, one answered → (5 + 1/3) / 6.
+    info = agreement["Information is correct"].figures
+    assert info.na_consistency == pytest.approx((5 + 1 / 3) / 6)
+    assert info.agreement == pytest.approx(1.0)  # N/A left out: the answers given all agree
+    # The first evaluator's answers match the agreed ones except the critical on c2: 23 of 24.
+    assert next(
+        row.matches_agreed for row in result.evaluators if row.user == users[Role.EVALUATOR]
+    ) == pytest.approx(23 / 24)
+    # Session alpha on the totals, against the krippendorff package (test-only oracle).
+    import krippendorff
+    import numpy as np
+
+    matrix = np.array([row.totals for row in result.contacts], dtype=float).T  # raters × units
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
+    assert result.totals.alpha.estimate == pytest.approx(expected, abs=1e-9)
+    assert result.totals.alpha.low <= result.totals.alpha.estimate <= result.totals.alpha.high
+    assert result.totals.icc is None  # the third did not score c4: no complete panel
 
 
 def test_expert_reference(users, session, second_evaluator):
