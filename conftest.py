@@ -3,6 +3,8 @@ import pytest
 from qalibrate.accounts.models import Role
 from tests.factories import AgentFactory, TeamFactory, UserFactory
 
+pytest_plugins = ["tests.calibration.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):

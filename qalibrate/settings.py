@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "qalibrate.contacts",
     "qalibrate.evaluations",
     "qalibrate.calibration",
+    "qalibrate.reports",
     "qalibrate.demo",
 ]
 

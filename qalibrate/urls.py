@@ -8,5 +8,6 @@ urlpatterns = [
     path("contacts/", include("qalibrate.contacts.urls")),
     path("evaluations/", include("qalibrate.evaluations.urls")),
     path("sessions/", include("qalibrate.calibration.urls")),
+    path("reports/", include("qalibrate.reports.urls")),
     path("admin/", admin.site.urls),
 ]

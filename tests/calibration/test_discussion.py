@@ -38,43 +38,6 @@ INFO_NA = (1 + 2 * (4 * 3 / 5) / 4) / 3 * 100  # yes, yes, 3, N/A: 73.33
 WEAK = (1 + 2 * (4 * 1 / 5 + 1) / 7) / 3 * 100  # yes, yes, 1, Partly: 50.48
 
 
-@pytest.fixture
-def third_evaluator():
-    return UserFactory(username="third", role=Role.EVALUATOR)
-
-
-@pytest.fixture
-def revealed(users, session, second_evaluator, third_evaluator):
-    """Three evaluators on six contacts, with the disagreements described per contact."""
-    Participant.objects.create(session=session, user=third_evaluator)
-    lead = users[Role.QA_LEAD]
-    services.session_move(session=session, user=lead, action="open")
-    first, second, third = users[Role.EVALUATOR], second_evaluator, third_evaluator
-    c = [sc.contact for sc in session.session_contacts.all()]
-    # c0: second is lenient on the need. c1: two say no greeting. c2: first fails the critical.
-    score_as(first, session, c[0], comment="SECRET-COMMENT heard the name")
-    score_as(second, session, c[0], need="5")
-    score_as(third, session, c[0])
-    score_as(first, session, c[1], greet="no")
-    score_as(second, session, c[1], greet="no")
-    score_as(third, session, c[1])
-    score_as(first, session, c[2], verify="no")
-    score_as(second, session, c[2])
-    score_as(third, session, c[2])
-    # c3: all agree on the top. c4: the third leaves a draft. c5: the third is strict.
-    for who in (first, second, third):
-        score_as(who, session, c[3], need="5")
-    score_as(first, session, c[4])
-    score_as(second, session, c[4])
-    score_as(third, session, c[4], submit=False)
-    score_as(first, session, c[5], info="na")
-    score_as(second, session, c[5], info="na")
-    score_as(third, session, c[5], need="1", info="Partly")
-    services.session_move(session=session, user=lead, action="reveal")
-    session.refresh_from_db()
-    return session
-
-
 def criterion(session, text):
     return Criterion.objects.get(section__version=session.version, text=text)
 

@@ -1,0 +1,52 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+
+from qalibrate.calibration.selectors import can_see_answers, sessions_for
+from qalibrate.reports import charts, exports
+from qalibrate.reports.selectors import report_figures, session_report
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", exports.report_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.report_xlsx,
+    ),
+    "pdf": ("application/pdf", exports.report_pdf),
+}
+
+
+def _report_for(request, pk):
+    """Only after the reveal, and only for those who may see everyone's answers."""
+    session = get_object_or_404(sessions_for(user=request.user), pk=pk)
+    if not can_see_answers(request.user, session):
+        raise PermissionDenied
+    return session_report(session, anonymous=request.GET.get("anonymous") == "1")
+
+
+@login_required
+def session_report_page(request, pk):
+    report = _report_for(request, pk)
+    svgs = {name: charts.as_svg(figure) for name, figure in report_figures(report).items()}
+    context = {
+        "report": report,
+        "session": report.session,
+        "d": report.discussion,
+        "charts": svgs,
+        "anonymous": report.discussion.anonymous,
+    }
+    return render(request, "reports/session.html", context)
+
+
+@login_required
+def session_report_file(request, pk, file_format):
+    if file_format not in EXPORTS:
+        raise Http404
+    report = _report_for(request, pk)
+    content_type, build = EXPORTS[file_format]
+    response = HttpResponse(build(report), content_type=content_type)
+    name = slugify(report.session.title) or f"session-{pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
