@@ -182,6 +182,19 @@ class ContactRow:
         return self.session_contact.contact
 
     @property
+    def disputed(self) -> list[CriterionRow]:
+        return [row for row in self.criteria if row.dispute > 0]
+
+    @property
+    def undisputed(self) -> list[CriterionRow]:
+        """Criteria everyone answered alike, and free-text ones with something written."""
+        return [
+            row
+            for row in self.criteria
+            if row.dispute == 0 and (row.criterion.kind != "text" or row.texts)
+        ]
+
+    @property
     def cells(self) -> list[dict]:
         """Totals with their deviation from the reference, for the matrix."""
         return [
@@ -268,6 +281,8 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
         for p in session.participants.filter(role=ParticipantRole.EVALUATOR).select_related("user")
     ]
     labels = evaluator_labels(session, evaluators, anonymous=anonymous)
+    if anonymous:
+        evaluators.sort(key=lambda u: labels[u.pk])  # columns A, B, C… on the shared screen
     submitted = {
         (e.evaluator_id, e.contact_id): e
         for e in Evaluation.objects.filter(session=session, status=EvaluationStatus.SUBMITTED)

@@ -36,7 +36,7 @@ matplotlib.rcParams.update(
 
 
 def _height(rows: int) -> float:
-    return max(1.6, 0.42 * rows + 0.9)
+    return max(1.8, 0.42 * rows + 1.2)
 
 
 def deviation_chart(labels, mean_abs, bias, *, tolerance: float, texts) -> Figure:
@@ -57,13 +57,13 @@ def deviation_chart(labels, mean_abs, bias, *, tolerance: float, texts) -> Figur
     axes.set_yticks(y, labels)
     axes.invert_yaxis()
     axes.set_xlabel(texts["points"])
-    axes.legend(loc="lower right", frameon=False, fontsize=8)
+    figure.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
     return figure
 
 
 def spread_chart(labels, lows, highs, references, *, texts) -> Figure:
     """Per contact: the range of the evaluators' totals and the reference score."""
-    figure = Figure(figsize=(6.4, _height(len(labels))), layout="constrained")
+    figure = Figure(figsize=(5.0, _height(len(labels))), layout="constrained")
     axes = figure.subplots()
     y = np.arange(len(labels))
     for row, (low, high) in enumerate(zip(lows, highs, strict=True)):
@@ -77,7 +77,7 @@ def spread_chart(labels, lows, highs, references, *, texts) -> Figure:
     axes.set_yticks(y, labels)
     axes.invert_yaxis()
     axes.set_xlabel(texts["score"])
-    axes.legend(loc="lower left", frameon=False, fontsize=8)
+    figure.legend(loc="outside lower center", frameon=False, fontsize=8)
     return figure
 
 
