@@ -18,7 +18,7 @@ from qalibrate.scorecards.selectors import version_content
 
 def _evaluation_for(request, pk) -> Evaluation:
     queryset = Evaluation.objects.visible_to(request.user).select_related(
-        "contact__agent", "contact__team", "evaluator", "version__scorecard"
+        "contact__agent", "agreed_in", "contact__team", "evaluator", "version__scorecard"
     )
     return get_object_or_404(queryset, pk=pk)
 

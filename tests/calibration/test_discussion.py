@@ -353,7 +353,8 @@ def test_completion_makes_official_evaluations_and_shares(client, users, reveale
     for evaluator in revealed.participants.filter(role="evaluator"):
         assert str(evaluator.user) not in page
     assert client.get(reverse("session_discussion", args=[revealed.pk])).status_code == 403
-    assert client.get(reverse("evaluation_detail", args=[mine.pk])).status_code == 200
+    official_page = client.get(reverse("evaluation_detail", args=[mine.pk])).content.decode()
+    assert "Agreed by the quality team in the calibration session" in official_page
     stranger = UserFactory(role=Role.AGENT)
     AgentFactory(user=stranger)
     client.force_login(stranger)
