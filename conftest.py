@@ -22,6 +22,12 @@ def _fast_and_isolated(settings, tmp_path):
     # Argon2 is proven in its own test; elsewhere a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    # A test that switched the language (a request, an override left open) must not leave it
+    # switched for the next test in this thread.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture
