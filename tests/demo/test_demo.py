@@ -1,11 +1,15 @@
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from qalibrate.accounts.models import Agent, Role, Team, User
+from qalibrate.calibration.models import AgreedAnswer
 from qalibrate.contacts.models import Contact
 from qalibrate.demo.builder import DEMO_PASSWORD, build_demo, load_recordings
+from qalibrate.evaluations.models import Evaluation
 
 
 @pytest.fixture
@@ -59,13 +63,18 @@ def test_demo_agents_with_a_login_see_their_own_contacts(demo):
 
 @pytest.mark.django_db(transaction=True)  # flush empties tables, outside a test transaction
 def test_demo_is_the_same_every_time():
+    def signature():
+        contacts = Contact.objects.order_by("external_id").values_list("external_id", "channel")
+        scores = Evaluation.objects.filter(session__isnull=False).values_list(
+            "session__title", "contact__external_id", "evaluator__username", "status", "score"
+        )
+        return list(contacts), sorted(scores, key=str)
+
     first = build_demo(seed=7)
-    signature = list(Contact.objects.order_by("external_id").values_list("external_id", "channel"))
+    before = signature()
     call_command("flush", interactive=False, verbosity=0)
     second = build_demo(seed=7)
-    assert signature == list(
-        Contact.objects.order_by("external_id").values_list("external_id", "channel")
-    )
+    assert before == signature()
     assert first.contacts == second.contacts
 
 
@@ -96,7 +105,8 @@ def test_demo_scorecards_have_history_and_review_comments(demo):
 def test_demo_evaluations_in_every_state(demo):
     from qalibrate.evaluations.models import Evaluation, EventKind
 
-    evaluations = Evaluation.objects.filter(session__isnull=True)
+    # Not counting those scored in a calibration session or agreed in one (official evaluations).
+    evaluations = Evaluation.objects.filter(session__isnull=True, agreed_in__isnull=True)
     assert demo.evaluations == evaluations.count() >= 12
     assert evaluations.filter(status="draft").exists()
     assert evaluations.filter(status="submitted", released_at__isnull=False).exists()
@@ -106,10 +116,90 @@ def test_demo_evaluations_in_every_state(demo):
 
 
 def test_demo_sessions(demo):
-    from qalibrate.calibration.models import CalibrationSession
+    from qalibrate.calibration.models import CalibrationSession, SessionContact
 
-    statuses = set(CalibrationSession.objects.values_list("status", flat=True))
-    assert statuses == {"scoring", "draft"}
+    statuses = Counter(CalibrationSession.objects.values_list("status", flat=True))
+    assert statuses == {"scoring": 1, "draft": 1, "completed": 2}
+    assert demo.sessions == CalibrationSession.objects.count()
     scoring = CalibrationSession.objects.get(status="scoring")
     assert scoring.evaluations.filter(status="submitted").exists()
     assert scoring.evaluations.filter(status="draft").exists()
+    # No contact is in two sessions, nor scored outside its session.
+    held = list(SessionContact.objects.values_list("contact", flat=True))
+    assert len(held) == len(set(held))
+    assert not Evaluation.objects.filter(
+        contact__in=held, session__isnull=True, agreed_in__isnull=True
+    ).exists()
+
+
+def test_demo_completed_session_has_disagreements_and_results(demo):
+    from qalibrate.calibration import selectors
+    from qalibrate.calibration.models import CalibrationSession
+    from qalibrate.calibration.services import reference_answer
+    from qalibrate.evaluations.models import Answer
+
+    earlier, latest = CalibrationSession.objects.filter(status="completed").order_by("meeting_at")
+    now = timezone.now()
+    assert latest.scoring_deadline < latest.meeting_at < latest.completed_at < now
+    assert timedelta(days=14) <= latest.meeting_at - earlier.meeting_at <= timedelta(days=28)
+    assert latest.team == earlier.team and latest.version == earlier.version
+    assert selectors.previous_session(latest) == earlier
+
+    assert latest.summary.startswith("6 contacts, 4 evaluators")
+    assert latest.agreed_becomes_official and latest.share_with_agents
+    assert {(f.kind, bool(f.note)) for f in latest.flags.all()} == {
+        ("clarify", True), ("process", True)
+    }  # fmt: skip
+    actions = list(latest.actions.all())
+    assert len(actions) == 3 and [a.status for a in actions].count("done") == 1
+    assert all(a.due_date and a.owner.role in ("qa_lead", "evaluator") for a in actions)
+    assert 2 <= latest.session_contacts.exclude(notes="").count() <= 3
+    # The facilitator decided disputed answers with a reason, overruling the majority on some.
+    decided = AgreedAnswer.objects.filter(session_contact__session=latest).exclude(reason="")
+    assert decided.count() >= 3 and all(a.decided_by_id == latest.facilitator_id for a in decided)
+    overruled = [
+        a
+        for a in decided.select_related("criterion", "session_contact")
+        if a.form_value
+        != reference_answer(
+            latest,
+            a.criterion,
+            list(
+                Answer.objects.filter(
+                    evaluation__session=latest,
+                    evaluation__status="submitted",
+                    evaluation__contact=a.session_contact.contact_id,
+                    criterion=a.criterion,
+                ).select_related("evaluation")
+            ),
+        )
+    ]
+    assert len(overruled) >= 2
+    official = Evaluation.objects.filter(agreed_in=latest)
+    assert official.count() == latest.session_contacts.count() == 6
+    assert all(e.status == "submitted" and e.score is not None for e in official)
+
+    # Everyone submitted before the reveal, except one evaluator who left one contact a draft.
+    assert latest.evaluations.count() == 6 * 4
+    assert list(
+        latest.evaluations.filter(status="draft").values_list("submitted_at", flat=True)
+    ) == [None]
+    revealed_at = latest.events.get(to_status="discussion").at
+    assert not latest.evaluations.filter(submitted_at__gte=revealed_at).exists()
+
+    result = selectors.discussion(latest)
+    assert sorted(row.scored for row in result.evaluators) == [5, 6, 6, 6]
+    deviations = [row.deviation for row in result.evaluators]
+    outside = [d for d in deviations if not d.within_tolerance]
+    assert outside and len(outside) < len(deviations)
+    assert any(d.bias > 5 for d in outside) and any(d.bias < -5 for d in outside)
+    assert result.calibrated is False
+    assert sum(c.agreement is not None and c.agreement < 1 for c in result.criteria) >= 3
+    assert any(c.agreement is not None and c.agreement < 0.8 for c in result.criteria)
+    assert any(row.criteria[0].dispute > 0 for row in result.contacts)
+
+    history = selectors.discussion_with_history(latest)
+    assert history.previous_session == earlier
+    assert all(row.previous is not None for row in history.evaluators)
+    assert any(row.previous is not None for row in history.criteria)
+    assert earlier.summary and earlier.flags.exists() and earlier.actions.exists()
