@@ -12,6 +12,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qalibrate.core.templatetags.qalibrate_tags import rounded
 from qalibrate.reports import charts
 from qalibrate.reports.selectors import Report, contact_label, report_figures
 
@@ -164,7 +165,7 @@ def _text(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return formats.number_format(value, decimal_pos=2)
+        return rounded(value, 2)
     return str(value)
 
 
