@@ -39,6 +39,11 @@ def _yes_no(value) -> str:
     return "" if value is None else (_("Yes") if value else _("No"))
 
 
+def _icc(result, key: str) -> float | None:
+    icc = result.totals.icc if result.totals else None
+    return None if icc is None else round(icc[key], 4)
+
+
 def summary_lines(report: Report) -> list[tuple[str, object]]:
     result = report.discussion
     alpha = result.totals.alpha if result.totals else None
@@ -52,6 +57,8 @@ def summary_lines(report: Report) -> list[tuple[str, object]]:
         (_("Alpha of the totals"), None if alpha is None else round(alpha.estimate, 4)),
         (_("95% interval, low"), None if alpha is None else round(alpha.low, 4)),
         (_("95% interval, high"), None if alpha is None else round(alpha.high, 4)),
+        (_("ICC(2,1) of the totals"), _icc(result, "ICC2")),
+        (_("ICC(2,k) of the totals"), _icc(result, "ICC2k")),
         (_("Contacts"), len(result.contacts)),
         (_("Evaluators"), len(result.evaluators)),
         (_("Answers"), report.answer_count),

@@ -121,8 +121,8 @@ def _grown_session(users, team, version, contacts: int, evaluators: int):
     )  # fmt: skip
     services.session_move(session=session, user=lead, action="open")
     for i, person in enumerate(people):
-        for sc in session.session_contacts.all():
-            score_as(person, session, sc.contact, need=str(i % 6))
+        for j, sc in enumerate(session.session_contacts.all()):
+            score_as(person, session, sc.contact, need=str((i + 2 * j) % 6))
     services.session_move(session=session, user=lead, action="reveal")
     return session
 
@@ -149,3 +149,29 @@ def test_participants_added_late_count_as_did_not_score(client, users, revealed)
     Participant.objects.create(session=revealed, user=late)
     page = fetch(client, users[Role.QA_LEAD], "session_report", revealed).content.decode()
     assert str(late) in page
+
+
+def test_icc_of_complete_panels_against_pingouin(client, users, team, version):
+    import pandas as pd
+    import pingouin
+
+    session = _grown_session(users, team, version, contacts=5, evaluators=3)
+    result = selectors.discussion(session)
+    long = pd.DataFrame(
+        [(row.contact.pk, k, total) for row in result.contacts
+         for k, total in enumerate(row.totals)],
+        columns=["contact", "evaluator", "total"],
+    )  # fmt: skip
+    oracle = pingouin.intraclass_corr(long, targets="contact", raters="evaluator", ratings="total")
+    expected = dict(zip(oracle["Type"], oracle["ICC"], strict=True))
+    assert result.totals.icc["ICC2"] == pytest.approx(expected["ICC(A,1)"], abs=1e-9)  # ICC2 = A,1
+    response = fetch(client, users[Role.QA_LEAD], "session_report_file", session, "xlsx")
+    summary = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(response.content))["Summary"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    assert summary["ICC(2,1) of the totals"] == pytest.approx(expected["ICC(A,1)"], abs=1e-4)
+    page = fetch(client, users[Role.QA_LEAD], "session_report", session).content.decode()
+    assert f"ICC(2,1) {expected['ICC(A,1)']:.2f}" in page
