@@ -270,8 +270,9 @@ def session_flag(request, pk, criterion_pk):
         existing = CriterionFlag.objects.filter(
             session=session, criterion=criterion, kind=form.cleaned_data["kind"]
         ).first()
-        if form.cleaned_data["remove"] and existing:
-            services.criterion_flag_remove(flag=existing, user=request.user)
+        if form.cleaned_data["remove"]:
+            if existing:
+                services.criterion_flag_remove(flag=existing, user=request.user)
         else:
             services.criterion_flag_set(
                 session=session, criterion=criterion, user=request.user,

@@ -410,3 +410,20 @@ def test_history_compares_with_the_previous_session(users, revealed, team, secon
     assert by_user[first].deviation.mean_abs == pytest.approx(0)
     verify = next(row for row in result.criteria if row.criterion.text == "Verifies identity")
     assert verify.previous == pytest.approx((5 + 1 / 3) / 6) and verify.agreement == 1
+
+
+def test_flag_and_unflag_through_the_page(client, users, revealed):
+    need = criterion(revealed, "Understands the need")
+    url = reverse("session_flag", args=[revealed.pk, need.pk])
+    client.force_login(users[Role.EVALUATOR])
+    assert client.post(url, {"kind": "clarify", "note": "x"}).status_code == 403
+    assert not revealed.flags.exists()  # refused: only the facilitator flags
+    client.force_login(users[Role.QA_LEAD])
+    client.post(url, {"kind": "clarify", "note": "Unclear scale"})
+    assert revealed.flags.get().note == "Unclear scale"
+    client.post(url, {"kind": "process", "remove": "on"})  # nothing of that kind: no-op
+    assert revealed.flags.count() == 1
+    client.post(url, {"kind": "clarify", "remove": "on"})
+    assert not revealed.flags.exists()
+    response = client.post(url, {"kind": "nonsense"}, follow=True)
+    assert "Unknown flag." in response.content.decode()
