@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "qalibrate.core",
     "qalibrate.accounts",
     "qalibrate.scorecards",
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "qalibrate.calibration",
     "qalibrate.reports",
     "qalibrate.demo",
+    "qalibrate.api",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +108,51 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "qalibrate.accounts.views.lockout"
 AXES_VERBOSE = False
+
+# The REST API (qalibrate/api, README "REST API"): personal tokens or the browser's session.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "qalibrate.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "qalibrate.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "qalibrate.api.throttling.TokenRateThrottle",
+        "qalibrate.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token": "1200/minute", "anon": "120/minute"},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "qalibrate.api.exceptions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Qalibrate API",
+    "DESCRIPTION": (
+        "Scorecards, contacts, evaluations, calibration sessions and their reports. "
+        "Authenticate with a personal API token: `Authorization: Token <key>`."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "qalibrate.calibration.models.SessionStatus",
+        "ActionStatusEnum": "qalibrate.calibration.models.ActionStatus",
+        "EvaluationStatusEnum": "qalibrate.evaluations.models.EvaluationStatus",
+        "ProgressStatusEnum": "qalibrate.api.serializers.PROGRESS_STATUSES",
+        "ChannelEnum": "qalibrate.contacts.models.Channel",
+        "VersionStatusEnum": "qalibrate.scorecards.models.VersionStatus",
+    },
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
 
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("sv", _("Swedish"))]
 LANGUAGE_CODE = config.env_str("LANGUAGE", "en")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("evaluations/", include("qalibrate.evaluations.urls")),
     path("sessions/", include("qalibrate.calibration.urls")),
     path("reports/", include("qalibrate.reports.urls")),
+    path("api/", include("qalibrate.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
+    path("tokens/", views.api_token_create, name="api_token_create"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.set_language, name="set_language"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

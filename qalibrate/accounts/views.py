@@ -3,13 +3,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from qalibrate.accounts.forms import PreferencesForm
+from qalibrate.accounts.models import ApiToken
+from qalibrate.api import tokens
+from qalibrate.api.forms import ApiTokenForm
 
 
 def _remember_language(response, language: str) -> None:
@@ -57,6 +60,16 @@ def set_language(request):
     return response
 
 
+def _preferences_page(request, form, *, token_form=None, new_key="", status=200):
+    context = {
+        "form": form,
+        "token_form": token_form or ApiTokenForm(),
+        "api_tokens": request.user.api_tokens.all(),
+        "new_key": new_key,
+    }
+    return render(request, "accounts/preferences.html", context, status=status)
+
+
 @login_required
 def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
@@ -66,4 +79,28 @@ def preferences(request):
         response = redirect("preferences")
         _remember_language(response, user.language)
         return response
-    return render(request, "accounts/preferences.html", {"form": form})
+    return _preferences_page(request, form)
+
+
+@login_required
+@require_POST
+def api_token_create(request):
+    """Make a personal API token and show its key on this one page, never again: the page is
+    rendered, not redirected to, so the key is kept nowhere on the server."""
+    token_form = ApiTokenForm(request.POST)
+    form = PreferencesForm(instance=request.user)
+    if not token_form.is_valid():
+        return _preferences_page(request, form, token_form=token_form, status=400)
+    _token, key = tokens.token_create(user=request.user, name=token_form.cleaned_data["name"])
+    response = _preferences_page(request, form, new_key=key)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    tokens.token_revoke(token=token, user=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("preferences")

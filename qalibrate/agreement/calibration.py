@@ -123,8 +123,10 @@ def majority(values: Sequence, *, order: Sequence = ()) -> object | None:
     counts = Counter(values)
     top = max(counts.values())
     tied = [v for v in counts if counts[v] == top]
-    rank = {v: i for i, v in enumerate(order)}
-    return min(tied, key=lambda v: (rank.get(v, len(rank)), values.index(v)))
+    rank: dict = {}
+    for position, value in enumerate(order):
+        rank.setdefault(value, position)  # a value listed twice ranks by its first place
+    return min(tied, key=lambda v: (rank.get(v, len(order)), values.index(v)))
 
 
 def lower_median(values: Sequence[float]) -> float | None:

@@ -93,6 +93,52 @@ def session_plan(
     return session
 
 
+@transaction.atomic
+def participants_add(
+    *, session: CalibrationSession, user: User, evaluators=(), observers=()
+) -> CalibrationSession:
+    """Invite more evaluators (until the reveal: they score what is left of the time) or
+    observing agents (until completion). Someone already in the session keeps their role."""
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if not can_run(user, session):
+        raise PermissionDenied
+    if evaluators and session.status not in (SessionStatus.DRAFT, SessionStatus.SCORING):
+        raise ValidationError(_("Evaluators can be invited only until the scores are revealed."))
+    if session.status in (SessionStatus.COMPLETED, SessionStatus.CANCELLED):
+        raise ValidationError(
+            _("A session that is %(status)s cannot do that.")
+            % {"status": session.get_status_display()}
+        )
+    present = set(session.participants.values_list("user_id", flat=True))
+    roles = {u: ParticipantRole.OBSERVER for u in observers}
+    roles.update({u: ParticipantRole.EVALUATOR for u in evaluators})
+    Participant.objects.bulk_create(
+        [
+            Participant(session=session, user=u, role=r)
+            for u, r in roles.items()
+            if u.pk not in present
+        ]
+    )
+    return session
+
+
+def session_contacts_add(
+    *, session: CalibrationSession, user: User, contacts: list[Contact]
+) -> None:
+    """Add contacts to a planned session, after those it has; at most MAX_CONTACTS in all."""
+    if not can_run(user, session):
+        raise PermissionDenied
+    current = [sc.contact for sc in session.session_contacts.select_related("contact")]
+    combined = list(dict.fromkeys([*current, *contacts]))
+    if len(combined) > MAX_CONTACTS:
+        raise ValidationError(
+            _("A session needs %(min)d to %(max)d contacts; it has %(count)d.")
+            % {"min": MIN_CONTACTS, "max": MAX_CONTACTS, "count": len(combined)}
+        )
+    with transaction.atomic():
+        session_contacts_set(session=session, contacts=combined)
+
+
 def session_contacts_set(*, session: CalibrationSession, contacts: list[Contact]) -> None:
     if session.status != SessionStatus.DRAFT:
         raise ValidationError(_("Contacts can be changed only while the session is planned."))

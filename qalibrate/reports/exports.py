@@ -55,7 +55,9 @@ def summary_lines(report: Report) -> list[tuple[str, object]]:
         (_("Calibrated"), _yes_no(result.calibrated)),
         (_("Scores within tolerance"), _share(result.share_within)),
         (_("Alpha of the totals"), None if alpha is None else round(alpha.estimate, 4)),
+        # xgettext:no-python-format
         (_("95% interval, low"), None if alpha is None else round(alpha.low, 4)),
+        # xgettext:no-python-format
         (_("95% interval, high"), None if alpha is None else round(alpha.high, 4)),
         (_("ICC(2,1) of the totals"), _icc(result, "ICC2")),
         (_("ICC(2,k) of the totals"), _icc(result, "ICC2k")),

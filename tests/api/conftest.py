@@ -1,0 +1,27 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from qalibrate.api import tokens
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Throttle counts live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api(db):
+    """api(user): a client that sends a new personal token of that user; api(None): no token."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _token, key = tokens.token_create(user=user, name="tests")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return client_for

@@ -1,0 +1,304 @@
+"""Every endpoint for every role (DESIGN.md §5), and the API agreeing with the pages on who may
+open what. People: the session's planner and facilitator (qa_lead), another QA lead, an invited
+evaluator, an evaluator who was not invited (outsider), the agent who observes, and nobody."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from qalibrate.accounts.models import Agent, Role
+from qalibrate.calibration import services
+from qalibrate.calibration.models import FollowUpAction
+from qalibrate.evaluations import services as evaluation_services
+from tests.calibration.helpers import answers
+from tests.factories import ContactFactory, UserFactory, build_scorecard
+
+ROLES = ["admin", "qa_lead", "other_lead", "evaluator", "outsider", "agent", "anonymous"]
+
+
+@pytest.fixture
+def people(users):
+    return {
+        "admin": users[Role.ADMIN],
+        "qa_lead": users[Role.QA_LEAD],
+        "other_lead": UserFactory(username="other_lead", role=Role.QA_LEAD),
+        "evaluator": users[Role.EVALUATOR],
+        "outsider": UserFactory(username="outsider", role=Role.EVALUATOR),
+        "agent": users[Role.AGENT],
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def world(people, session, version):
+    """A planned session, a draft shared with the invited evaluator, contacts of the agent
+    and of others (one with a recording), a submitted evaluation of the agent's contact."""
+    draft = build_scorecard(people["qa_lead"], name="Chat form").draft
+    draft.reviewers.add(people["evaluator"])
+    hidden_draft = build_scorecard(people["qa_lead"], name="Secret form").draft
+    own_agent = Agent.objects.get(user=people["agent"])
+    own = ContactFactory(agent=own_agent)
+    other = session.session_contacts.first().contact
+    other.media.save("call.ogg", ContentFile(b"OggS" + b"\0" * 100), save=True)
+    evaluation = evaluation_services.evaluation_start(
+        contact=own, evaluator=people["evaluator"], version=version
+    )
+    evaluation_services.evaluation_save(
+        evaluation=evaluation, user=people["evaluator"], answers=answers(version)
+    )
+    evaluation_services.evaluation_submit(evaluation=evaluation, user=people["evaluator"])
+    return {
+        "session": session,
+        "published": version,
+        "draft": draft,
+        "hidden_draft": hidden_draft,
+        "own": own,
+        "other": other,
+        "evaluation": evaluation,
+    }
+
+
+def status_of(api, people, role, method, url, data=None):
+    client = api(people[role])
+    return getattr(client, method)(url, data, format="json").status_code
+
+
+def expect(api, people, method, url, expected: dict, data=None):
+    got = {role: status_of(api, people, role, method, url, data) for role in expected}
+    assert got == expected
+
+
+def everyone(status, **exceptions):
+    return {role: exceptions.get(role, status) for role in ROLES[:-1]} | {"anonymous": 401}
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def test_me(api, people):
+    expect(api, people, "get", "/api/v1/me/", everyone(200))
+
+
+def test_users_for_planners_only(api, people):
+    expected = everyone(200, evaluator=403, outsider=403, agent=403)
+    expect(api, people, "get", "/api/v1/users/", expected)
+
+
+def test_teams_for_everyone_but_agents(api, people):
+    expect(api, people, "get", "/api/v1/teams/", everyone(200, agent=403))
+
+
+def test_scorecard_list_shows_drafts_to_builders_and_reviewers_only(api, people, world):
+    expect(api, people, "get", "/api/v1/scorecards/", everyone(200))
+    for role, names in {
+        "qa_lead": {"Inbound support call", "Chat form", "Secret form"},
+        "evaluator": {"Inbound support call", "Chat form"},
+        "outsider": {"Inbound support call"},
+        "agent": {"Inbound support call"},
+    }.items():
+        body = api(people[role]).get("/api/v1/scorecards/").json()
+        assert {card["name"] for card in body["results"]} == names, role
+
+
+@pytest.mark.parametrize("path", ["/api/v1/scorecards/{card}/", "/api/v1/scorecard-versions/{v}/",
+                                  "/api/v1/scorecard-versions/{v}/export/"])  # fmt: skip
+def test_scorecard_and_version_reads(api, people, world, path):
+    for version, expected in [
+        (world["published"], everyone(200)),
+        (world["draft"], everyone(200, outsider=403, agent=403)),
+        (world["hidden_draft"], everyone(200, evaluator=403, outsider=403, agent=403)),
+    ]:
+        url = path.format(card=version.scorecard_id, v=version.pk)
+        expect(api, people, "get", url, expected)
+    expect(api, people, "get", path.format(card=999999, v=999999), everyone(404))
+
+
+def test_contacts(api, people, world):
+    expect(api, people, "get", "/api/v1/contacts/", everyone(200))
+    own, other = world["own"], world["other"]
+    mine = api(people["agent"]).get("/api/v1/contacts/").json()
+    assert [c["id"] for c in mine["results"]] == [own.pk]
+    assert api(people["qa_lead"]).get("/api/v1/contacts/").json()["count"] == 7
+    expect(api, people, "get", f"/api/v1/contacts/{other.pk}/", everyone(200, agent=404))
+    expect(api, people, "get", f"/api/v1/contacts/{own.pk}/", everyone(200))
+    recording = f"/api/v1/contacts/{other.pk}/recording/"
+    expect(api, people, "get", recording, everyone(200, agent=404))
+    expect(api, people, "get", f"/api/v1/contacts/{own.pk}/recording/", everyone(404))
+
+
+def test_evaluations(api, people, world):
+    evaluation = world["evaluation"]
+    url = f"/api/v1/evaluations/{evaluation.pk}/"
+    expect(api, people, "get", url, everyone(200, outsider=404, agent=404))
+    evaluation_services.evaluation_release(evaluation=evaluation, user=people["qa_lead"])
+    expect(api, people, "get", url, everyone(200, outsider=404))
+    expect(api, people, "get", "/api/v1/evaluations/", everyone(200))
+    counts = {
+        role: api(people[role]).get("/api/v1/evaluations/").json()["count"]
+        for role in ["admin", "evaluator", "outsider", "agent"]
+    }
+    assert counts == {"admin": 1, "evaluator": 1, "outsider": 0, "agent": 1}
+
+
+def test_sessions(api, people, world):
+    session = world["session"]
+    expect(api, people, "get", "/api/v1/sessions/", everyone(200))
+    seen = {role: api(people[role]).get("/api/v1/sessions/").json()["count"] for role in ROLES[:-1]}
+    assert seen == {role: 1 for role in ROLES[:-1]} | {"outsider": 0}
+    expect(api, people, "get", f"/api/v1/sessions/{session.pk}/", everyone(200, outsider=404))
+
+
+def test_report_only_after_the_reveal_and_never_for_agents(api, people, world):
+    session = world["session"]
+    url = f"/api/v1/sessions/{session.pk}/report/"
+    expect(api, people, "get", url, everyone(403, outsider=404))
+    services.session_move(session=session, user=people["qa_lead"], action="open")
+    expect(api, people, "get", url, everyone(403, outsider=404))
+    services.session_move(session=session, user=people["qa_lead"], action="reveal")
+    expect(api, people, "get", url, everyone(200, outsider=404, agent=403))
+
+
+def test_actions_list(api, people, revealed):
+    services.action_add(
+        session=revealed, user=revealed.facilitator, description="Clarify the greeting",
+        owner=people["evaluator"],
+    )  # fmt: skip
+    expect(api, people, "get", "/api/v1/actions/", everyone(200))
+    counts = {
+        role: api(people[role]).get("/api/v1/actions/").json()["count"] for role in ROLES[:-1]
+    }
+    assert counts == {role: 0 for role in ROLES[:-1]} | {"admin": 1, "qa_lead": 1,
+                                                          "other_lead": 1, "evaluator": 1}  # fmt: skip
+
+
+# --- writes: each role on a fresh database ----------------------------------------------------
+
+
+RUNNERS = {"admin": 200, "qa_lead": 200, "other_lead": 403, "evaluator": 403, "outsider": 404,
+           "agent": 403, "anonymous": 401}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_a_session(api, people, world, role):
+    contacts = [ContactFactory(agent=world["other"].agent) for _ in range(5)]
+    body = {
+        "title": "API planned",
+        "version": world["published"].pk,
+        "scoring_deadline": (timezone.now() + timedelta(days=1)).isoformat(),
+        "meeting_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        "evaluators": [people["evaluator"].pk, people["outsider"].pk],
+        "contacts": [c.pk for c in contacts],
+    }
+    expected = {"admin": 201, "qa_lead": 201, "other_lead": 201}.get(
+        role, 401 if role == "anonymous" else 403
+    )
+    assert status_of(api, people, role, "post", "/api/v1/sessions/", body) == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("move", ["open", "cancel"])
+def test_open_and_cancel(api, people, world, role, move):
+    url = f"/api/v1/sessions/{world['session'].pk}/{move}/"
+    assert status_of(api, people, role, "post", url) == RUNNERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_invite_participants(api, people, world, role):
+    url = f"/api/v1/sessions/{world['session'].pk}/participants/"
+    newcomer = UserFactory(role=Role.EVALUATOR)
+    body = {"evaluators": [newcomer.pk]}
+    assert status_of(api, people, role, "post", url, body) == RUNNERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_add_contacts(api, people, world, role):
+    session = world["session"]
+    session.session_contacts.last().delete()
+    url = f"/api/v1/sessions/{session.pk}/contacts/"
+    body = {"contacts": [world["other"].pk, world["own"].pk]}
+    assert status_of(api, people, role, "post", url, body) == RUNNERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reveal(api, people, world, role):
+    session = world["session"]
+    services.session_move(session=session, user=people["qa_lead"], action="open")
+    url = f"/api/v1/sessions/{session.pk}/reveal/"
+    assert status_of(api, people, role, "post", url) == RUNNERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_complete(api, people, revealed, role):
+    url = f"/api/v1/sessions/{revealed.pk}/complete/"
+    assert status_of(api, people, role, "post", url, {"summary": "Done."}) == RUNNERS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_update_an_action(api, people, revealed, role):
+    action = services.action_add(
+        session=revealed, user=revealed.facilitator, description="Clarify the greeting",
+        owner=people["evaluator"],
+    )  # fmt: skip
+    url = f"/api/v1/actions/{action.pk}/"
+    expected = {"admin": 200, "qa_lead": 200, "evaluator": 200, "anonymous": 401}.get(role, 403)
+    assert status_of(api, people, role, "patch", url, {"status": "done"}) == expected
+    action.refresh_from_db()
+    assert (action.status == "done") == (expected == 200)
+    missing = status_of(
+        api, people, "admin", "patch", "/api/v1/actions/999999/", {"status": "done"}
+    )
+    assert missing == 404 and FollowUpAction.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bulk_contacts(api, people, world, role):
+    employee = world["other"].agent
+    employee.employee_id = "E-1"
+    employee.save()
+    row = {
+        "external_id": "CRM-1",
+        "channel": "chat",
+        "agent_id": "E-1",
+        "occurred_at": "2026-03-02",
+    }
+    expected = {"admin": 200, "qa_lead": 200, "other_lead": 200, "anonymous": 401}.get(role, 403)
+    assert status_of(api, people, role, "post", "/api/v1/contacts/bulk/", [row]) == expected
+
+
+# --- the API and the pages agree --------------------------------------------------------------
+
+
+PAGES = [
+    ("session_detail", "session", "/api/v1/sessions/{}/"),
+    ("session_report", "session", "/api/v1/sessions/{}/report/"),
+    ("contact_detail", "own", "/api/v1/contacts/{}/"),
+    ("contact_detail", "other", "/api/v1/contacts/{}/"),
+    ("contact_media", "other", "/api/v1/contacts/{}/recording/"),
+    ("evaluation_detail", "evaluation", "/api/v1/evaluations/{}/"),
+    ("scorecard_detail", "draft_card", "/api/v1/scorecards/{}/"),
+    ("scorecard_detail", "hidden_card", "/api/v1/scorecards/{}/"),
+    ("scorecard_export", "draft", "/api/v1/scorecard-versions/{}/export/"),
+    ("scorecard_export", "hidden_draft", "/api/v1/scorecard-versions/{}/export/"),
+    ("scorecard_export", "published", "/api/v1/scorecard-versions/{}/export/"),
+]
+
+
+@pytest.mark.parametrize("stage", ["planned", "scoring", "revealed"])
+def test_api_and_pages_answer_alike(client, api, people, world, stage):
+    objects = {**world, "draft_card": world["draft"].scorecard,
+               "hidden_card": world["hidden_draft"].scorecard}  # fmt: skip
+    session = world["session"]
+    if stage != "planned":
+        services.session_move(session=session, user=people["qa_lead"], action="open")
+    if stage == "revealed":
+        services.session_move(session=session, user=people["qa_lead"], action="reveal")
+    for role in ROLES[:-1]:
+        client.force_login(people[role])
+        for page, name, api_url in PAGES:
+            pk = objects[name].pk
+            page_status = client.get(reverse(page, args=[pk])).status_code
+            api_status = status_of(api, people, role, "get", api_url.format(pk))
+            assert page_status == api_status, (role, page, name)
