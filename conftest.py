@@ -17,6 +17,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory)
         database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_at_once():
+    """Background jobs run in the test's own process the moment they are queued (huey's
+    immediate mode, in memory); tests/notifications/test_worker.py starts a real worker."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     # Argon2 is proven in its own test; elsewhere a fast hasher keeps the suite quick.

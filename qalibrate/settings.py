@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "qalibrate.reports",
     "qalibrate.demo",
     "qalibrate.api",
+    "qalibrate.notifications",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qalibrate.core.context_processors.navigation",
+                "qalibrate.notifications.context_processors.bell",
             ],
         },
     },
@@ -200,6 +204,29 @@ if _email_backend not in EMAIL_BACKENDS:
     )
 EMAIL_BACKEND = EMAIL_BACKENDS[_email_backend]
 EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# Links in e-mail and calendar files point here; UIDs of calendar events use its host name.
+SITE_URL = config.env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CALENDAR_UID_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
+
+# Background jobs (huey, qalibrate/notifications/tasks.py), run by `qalibrate worker`. With no
+# QALIBRATE_REDIS_URL the queue is an SQLite file in DATA_DIR: no server to run, one machine.
+# With Redis, workers on any number of machines share it.
+REDIS_URL = config.env_str("REDIS_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"QALIBRATE_REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}"
+    )
+HUEY = {
+    "name": "qalibrate",
+    "immediate": config.env_bool("JOBS_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": config.env_int("JOB_THREADS", 2, minimum=1), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

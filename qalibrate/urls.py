@@ -10,5 +10,6 @@ urlpatterns = [
     path("sessions/", include("qalibrate.calibration.urls")),
     path("reports/", include("qalibrate.reports.urls")),
     path("api/", include("qalibrate.api.urls")),
+    path("notifications/", include("qalibrate.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,6 +14,9 @@ from qalibrate.accounts.forms import PreferencesForm
 from qalibrate.accounts.models import ApiToken
 from qalibrate.api import tokens
 from qalibrate.api.forms import ApiTokenForm
+from qalibrate.notifications import selectors as notification_selectors
+from qalibrate.notifications import services as notification_services
+from qalibrate.notifications.models import Kind
 
 
 def _remember_language(response, language: str) -> None:
@@ -61,11 +65,19 @@ def set_language(request):
 
 
 def _preferences_page(request, form, *, token_form=None, new_key="", status=200):
+    subscription = notification_services.subscription_for(request.user)
     context = {
         "form": form,
         "token_form": token_form or ApiTokenForm(),
         "api_tokens": request.user.api_tokens.all(),
         "new_key": new_key,
+        "email_kinds": [
+            (kind, Kind(kind).label, subscription.wants_email(kind))
+            for kind in notification_selectors.optional_kinds()
+        ],
+        "feed_url": request.build_absolute_uri(
+            reverse("calendar_feed", args=[subscription.feed_token])
+        ),
     }
     return render(request, "accounts/preferences.html", context, status=status)
 

@@ -2,9 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Role, Team, User
-from qalibrate.calibration.models import MAX_CONTACTS, MIN_CONTACTS, CalibrationSession, FlagKind
+from qalibrate.calibration.models import (
+    MAX_CONTACTS,
+    MIN_CONTACTS,
+    CalibrationSession,
+    FlagKind,
+    Series,
+)
 from qalibrate.contacts.models import Channel
-from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
 
 STAFF = (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
 SAMPLE_FIELDS = ("sample_team", "sample_channel", "sample_from", "sample_to", "sample_size")
@@ -126,4 +132,68 @@ class CompletionForm(forms.Form):
         label=CalibrationSession._meta.get_field("share_with_agents").verbose_name,
         help_text=CalibrationSession._meta.get_field("share_with_agents").help_text,
         required=False,
+    )
+
+
+class SeriesForm(forms.ModelForm):
+    """A recurring series: the template of its sessions, when they meet, and the saved sample."""
+
+    evaluators = forms.ModelMultipleChoiceField(
+        label=_("Evaluators"),
+        queryset=User.objects.filter(is_active=True, role__in=STAFF),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Invited to every session of the series; at least two."),
+    )
+
+    class Meta:
+        model = Series
+        fields = [
+            "title", "team", "scorecard", "facilitator", "expert", "cadence_kind", "interval",
+            "weekday", "nth", "first_day", "meeting_time", "time_zone", "duration_minutes",
+            "location", "reference_mode", "tolerance", "lead_days", "scoring_days",
+            "sample_channel", "sample_days", "sample_size", "is_active",
+        ]  # fmt: skip
+        widgets = {
+            "first_day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scorecard"].queryset = (
+            Scorecard.objects.filter(versions__status=VersionStatus.PUBLISHED)
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["scorecard"].help_text = _(
+            "Each new session takes the scorecard's latest published version."
+        )
+        leads = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.QA_LEAD))
+        self.fields["facilitator"].queryset = leads
+        self.fields["expert"].queryset = User.objects.filter(is_active=True, role__in=STAFF)
+        self.fields["sample_channel"].choices = [("", _("All"))] + Channel.choices
+        if self.instance.pk:
+            self.initial.setdefault("evaluators", list(self.instance.evaluators.all()))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reference_mode") == "expert" and not cleaned.get("expert"):
+            self.add_error("expert", _("Choose the expert whose answers are the reference."))
+        evaluators = cleaned.get("evaluators") or []
+        if evaluators and len(evaluators) < 2:
+            self.add_error("evaluators", _("Invite at least two evaluators."))
+        lead, scoring = cleaned.get("lead_days"), cleaned.get("scoring_days")
+        if lead is not None and scoring is not None and scoring >= lead:
+            self.add_error(
+                "scoring_days",
+                _("Scoring must end after the session is created: fewer days than %(lead)d.")
+                % {"lead": lead},
+            )
+        return cleaned
+
+
+class CadenceTargetForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=forms.HiddenInput)
+    sessions_per_month = forms.IntegerField(
+        label=_("Sessions per month"), min_value=1, max_value=31
     )

@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qalibrate.accounts.models import Team
-from qalibrate.contacts.models import Contact
+from qalibrate.accounts.models import Team, time_zone_choices
+from qalibrate.calibration.recurrence import Cadence
+from qalibrate.contacts.models import Channel, Contact
 from qalibrate.scorecards import scoring
-from qalibrate.scorecards.models import Criterion, ScorecardVersion
+from qalibrate.scorecards.models import Criterion, Scorecard, ScorecardVersion
 
 # The seeds' advice for the meeting, prefilled so every session starts from good practice.
 DEFAULT_AGENDA = _(
@@ -38,8 +40,168 @@ class ReferenceMode(models.TextChoices):
     MEDIAN = "median", _("The group median")
 
 
+class CadenceKind(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class WeekOfMonth(models.IntegerChoices):
+    FIRST = 1, _("first")
+    SECOND = 2, _("second")
+    THIRD = 3, _("third")
+    FOURTH = 4, _("fourth")
+    LAST = -1, _("last")
+
+
+DEFAULT_SESSIONS_PER_MONTH = 2
+
+
+class Series(models.Model):
+    """A recurring calibration session: the template each new session is made from, and when
+    they meet (qalibrate.calibration.recurrence). Sessions are created ``lead_days`` ahead of
+    their meeting by qalibrate.calibration.series.series_create_due_sessions."""
+
+    title = models.CharField(
+        _("title"), max_length=150,
+        help_text=_("Each session is called this, followed by the date of its meeting."),
+    )  # fmt: skip
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="calibration_series"
+    )
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("scorecard"), on_delete=models.PROTECT, related_name="series",
+        help_text=_("Each new session takes the scorecard's latest published version."),
+    )  # fmt: skip
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitator"), on_delete=models.PROTECT,
+        related_name="facilitated_series",
+    )  # fmt: skip
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("expert evaluator"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("evaluators"), related_name="calibration_series"
+    )
+    cadence_kind = models.CharField(
+        _("repeats"), max_length=10, choices=CadenceKind.choices, default=CadenceKind.WEEKLY
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.TUESDAY
+    )
+    interval = models.PositiveSmallIntegerField(
+        _("every"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Weeks between meetings (weekly) or months (monthly)."),
+    )  # fmt: skip
+    nth = models.SmallIntegerField(
+        _("week of the month"), choices=WeekOfMonth.choices, default=WeekOfMonth.FIRST,
+        help_text=_("For monthly and quarterly series: which of the month's weekdays."),
+    )  # fmt: skip
+    first_day = models.DateField(_("first day"), help_text=_("No meeting before this day."))
+    meeting_time = models.TimeField(_("meeting time"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=time_zone_choices, default=settings.TIME_ZONE,
+        help_text=_("The meeting keeps its local time across daylight-saving changes."),
+    )  # fmt: skip
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    reference_mode = models.CharField(
+        _("reference"), max_length=10, choices=ReferenceMode.choices,
+        default=ReferenceMode.CONSENSUS,
+    )  # fmt: skip
+    tolerance = models.DecimalField(
+        _("tolerance (points)"), max_digits=5, decimal_places=1, default=5,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    scoring_days = models.PositiveSmallIntegerField(
+        _("scoring ends (days before the meeting)"), default=1,
+        validators=[MaxValueValidator(60)],
+        help_text=_("The scoring deadline is this many days before the meeting, at its time."),
+    )  # fmt: skip
+    lead_days = models.PositiveSmallIntegerField(
+        _("created (days before the meeting)"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Each session is created and opened for scoring this many days ahead."),
+    )  # fmt: skip
+    sample_channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, blank=True,
+        help_text=_("Empty: contacts of every channel."),
+    )  # fmt: skip
+    sample_days = models.PositiveSmallIntegerField(
+        _("sample from the last (days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )  # fmt: skip
+    sample_size = models.PositiveSmallIntegerField(
+        _("number of contacts"), default=6,
+        validators=[MinValueValidator(MIN_CONTACTS), MaxValueValidator(MAX_CONTACTS)],
+        help_text=_("Picked at random from the team's contacts, spread over the agents."),
+    )  # fmt: skip
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active series create sessions.")
+    )
+    last_problem = models.TextField(_("last problem"), blank=True)
+    last_problem_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("calibration series")
+        verbose_name_plural = _("calibration series")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def cadence(self) -> Cadence:
+        return Cadence(
+            kind=self.cadence_kind,
+            weekday=self.weekday,
+            interval=1 if self.cadence_kind == CadenceKind.QUARTERLY else self.interval,
+            nth=self.nth,
+        )
+
+
+class CadenceTarget(models.Model):
+    """How many calibration sessions a team should hold each month (DEFAULT_SESSIONS_PER_MONTH
+    for a team without one)."""
+
+    team = models.OneToOneField(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="cadence_target"
+    )
+    sessions_per_month = models.PositiveSmallIntegerField(
+        _("sessions per month"), default=DEFAULT_SESSIONS_PER_MONTH,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("cadence target")
+        verbose_name_plural = _("cadence targets")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.sessions_per_month}"
+
+
 class CalibrationSession(models.Model):
     title = models.CharField(_("title"), max_length=200)
+    series = models.ForeignKey(
+        Series, verbose_name=_("series"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="sessions",
+    )  # fmt: skip
     version = models.ForeignKey(
         ScorecardVersion, verbose_name=_("scorecard version"), on_delete=models.PROTECT,
         related_name="sessions",
@@ -93,6 +255,12 @@ class CalibrationSession(models.Model):
         ordering = ["-meeting_at"]
         verbose_name = _("calibration session")
         verbose_name_plural = _("calibration sessions")
+        constraints = [
+            # A series never creates the same occurrence twice (series_create_due_sessions).
+            models.UniqueConstraint(
+                fields=["series", "meeting_at"], name="one_session_per_series_meeting"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

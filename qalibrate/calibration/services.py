@@ -35,6 +35,8 @@ from qalibrate.evaluations.models import (
     EventKind,
 )
 from qalibrate.evaluations.services import AnswerInput, checked_value
+from qalibrate.notifications import services as notifications
+from qalibrate.notifications.models import Kind as NotificationKind
 from qalibrate.scorecards.models import Criterion
 from qalibrate.scorecards.scoring import score_evaluation
 
@@ -90,6 +92,7 @@ def session_plan(
         [Participant(session=session, user=u, role=ParticipantRole.EVALUATOR) for u in evaluators]
         + [Participant(session=session, user=u, role=ParticipantRole.OBSERVER) for u in observers]
     )
+    notifications.session_event(session=session, kind=NotificationKind.INVITATION)
     return session
 
 
@@ -119,6 +122,10 @@ def participants_add(
             if u.pk not in present
         ]
     )
+    # Newcomers are invited (and told the contacts are ready); the others were told already.
+    notifications.session_event(session=session, kind=NotificationKind.INVITATION)
+    if session.status == SessionStatus.SCORING:
+        notifications.session_event(session=session, kind=NotificationKind.MATERIALS_READY)
     return session
 
 
@@ -180,6 +187,13 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     session.save(update_fields=["status"])
     if action == "reveal":
         _agreed_answers_prefill(session)
+    news = {
+        "open": NotificationKind.MATERIALS_READY,
+        "reveal": NotificationKind.RESULTS_REVEALED,
+        "cancel": NotificationKind.CANCELLED,
+    }
+    if action in news:
+        notifications.session_event(session=session, kind=news[action])
     return session
 
 
@@ -334,9 +348,11 @@ def action_add(
     session = _discussion_session(session, user)
     if not description.strip():
         raise ValidationError({"description": _("Say what is to be done.")})
-    return FollowUpAction.objects.create(
+    action = FollowUpAction.objects.create(
         session=session, description=description.strip(), owner=owner, due_date=due_date
     )
+    notifications.action_assigned(action=action)
+    return action
 
 
 def can_update_action(user: User, action: FollowUpAction) -> bool:
@@ -392,6 +408,9 @@ def session_complete(
                 kept.append(session_contact.contact)
             else:
                 official.append(evaluation)
+    notifications.session_event(session=session, kind=NotificationKind.SUMMARY)
+    if share_with_agents:
+        notifications.session_event(session=session, kind=NotificationKind.RESULTS_SHARED)
     return Completion(session=session, official=official, kept=kept)
 
 

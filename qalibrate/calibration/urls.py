@@ -1,10 +1,17 @@
 from django.urls import path
 
-from qalibrate.calibration import views
+from qalibrate.calibration import series_views, views
 
 urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("plan/", views.session_plan, name="session_plan"),
+    path("series/", series_views.series_list, name="series_list"),
+    path("series/new/", series_views.series_new, name="series_new"),
+    path("series/<int:pk>/", series_views.series_detail, name="series_detail"),
+    path("series/<int:pk>/edit/", series_views.series_edit, name="series_edit"),
+    path("series/<int:pk>/run/", series_views.series_run, name="series_run"),
+    path("cadence/", series_views.cadence, name="cadence"),
+    path("cadence/target/", series_views.cadence_target, name="cadence_target"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/<int:action_pk>/status/", views.action_status, name="action_status"),
     path("<int:pk>/", views.session_detail, name="session_detail"),

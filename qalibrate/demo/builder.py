@@ -17,6 +17,7 @@ from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.scorecards import build_scorecards
+from qalibrate.demo.series import build_series
 from qalibrate.demo.sessions import build_sessions
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -146,6 +147,7 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     summary.scorecards = len(build_scorecards(lead=lead, reviewers=reviewers))
     summary.evaluations = build_evaluations()
     summary.sessions = build_sessions(now=now)
+    build_series(now=now)
     return summary
 
 

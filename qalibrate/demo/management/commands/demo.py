@@ -1,3 +1,7 @@
+import subprocess
+import sys
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -31,6 +35,11 @@ class Command(BaseCommand):
             )
         self._print_logins(logins)
         if not no_serve:
+            # The background jobs (e-mail to DATA_DIR/mail, reminders, series) run beside the
+            # server; Ctrl+C stops both, as they share the terminal's process group.
+            subprocess.Popen([sys.executable, "-m", "qalibrate", "worker"])
+            self.stdout.write("Background jobs: a worker is running (e-mail goes to files in "
+                              f"{settings.EMAIL_FILE_PATH}).")  # fmt: skip
             call_command("serve", host=host, port=port)
 
     def _print_logins(self, logins) -> None:

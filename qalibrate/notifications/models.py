@@ -1,0 +1,98 @@
+"""What Qalibrate tells people: one Notification per person and event, shown under the bell and,
+unless the person turned that kind off, sent by e-mail from an outbox (the same row), so an
+e-mail is written in the same transaction as the change it reports and is sent at least once."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation to a calibration session")
+    MATERIALS_READY = "materials_ready", _("The contacts are ready to score")
+    SCORING_REMINDER = "scoring_reminder", _("Reminder before the scoring deadline")
+    RESULTS_REVEALED = "results_revealed", _("The scores are revealed")
+    SUMMARY = "summary", _("The summary of a completed session")
+    ACTION_ASSIGNED = "action_assigned", _("A follow-up action is assigned to you")
+    ACTION_DUE = "action_due", _("A follow-up action of yours is due")
+    RESULTS_SHARED = "results_shared", _("Calibration results on your contacts")
+    CANCELLED = "cancelled", _("A session is cancelled")
+
+
+# Calendar invitations and cancellations always go: without them calendars go wrong.
+ESSENTIAL = frozenset({Kind.INVITATION, Kind.CANCELLED})
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("not sent: the session was cancelled")
+    OFF = "off", _("not sent: turned off by the person")
+    NO_ADDRESS = "no_address", _("not sent: no e-mail address")
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What makes it unique for this person, e.g. "session:12:reminder": a job that runs twice,
+    # or two workers at once, cannot tell anyone the same thing twice.
+    key = models.CharField(max_length=200)
+    session = models.ForeignKey(
+        "calibration.CalibrationSession", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="notifications",
+    )  # fmt: skip
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    email_status = models.CharField(
+        _("e-mail"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")
+        ]
+        indexes = [models.Index(fields=["email_status", "next_attempt_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Subscription(models.Model):
+    """A person's choices: which optional e-mails they get, and their calendar feed's secret.
+    The feed token is kept as it is (not hashed) so the page can show the address again; it
+    only reads the person's own meeting times, and revoking it makes a new one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
+    )
+    emails_off = models.JSONField(default=list, blank=True)
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_email(self, kind: str) -> bool:
+        return kind in ESSENTIAL or kind not in self.emails_off

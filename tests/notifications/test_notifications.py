@@ -1,0 +1,288 @@
+"""Notifications from a session's life: who is told what, in their language, once; e-mail through a
+real SMTP server on 127.0.0.1 with the invitation (.ics) and the report (.pdf) read back; retries
+with back-off when the server is down; nothing more for a cancelled session."""
+
+import io
+from datetime import timedelta
+from email.header import decode_header, make_header
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from qalibrate.accounts.models import Role
+from qalibrate.calibration import services as calibration_services
+from qalibrate.calibration.models import FollowUpAction
+from qalibrate.notifications import services
+from qalibrate.notifications.models import EmailStatus, Kind, Notification
+from tests.calibration.helpers import score
+from tests.factories import UserFactory
+from tests.smtp import free_port
+
+
+def kinds_of(user):
+    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def parts(message):
+    """(text body, html body, {attachment file name: bytes}) of a received e-mail."""
+    text = html = None
+    files = {}
+    for part in message.walk():
+        name = part.get_filename()
+        if name:
+            files[name] = part.get_payload(decode=True)
+        elif part.get_content_type() == "text/plain" and text is None:
+            text = part.get_payload(decode=True).decode()
+        elif part.get_content_type() == "text/html":
+            html = part.get_payload(decode=True).decode()
+    return text, html, files
+
+
+def test_planning_invites_every_participant_once(users, session, second_evaluator):
+    invited = {users[Role.EVALUATOR], second_evaluator, users[Role.AGENT]}
+    for user in invited:
+        assert kinds_of(user) == [Kind.INVITATION]
+    assert kinds_of(users[Role.ADMIN]) == []
+    # The same event again (a retried request, a job run twice) tells nobody anything new.
+    assert services.session_event(session=session, kind=Kind.INVITATION) == []
+    assert Notification.objects.filter(kind=Kind.INVITATION).count() == 3
+
+
+def test_invitation_arrives_by_smtp_with_an_ics_in_the_recipients_language(
+    users, session, second_evaluator, smtp_inbox
+):
+    second_evaluator.language = "ru"
+    second_evaluator.save()
+    Notification.objects.all().delete()
+    services.session_event(session=session, kind=Kind.INVITATION)
+    assert services.deliver_pending()["sent"] == 3
+    by_recipient = {m["To"]: m for m in smtp_inbox.messages}
+    russian = by_recipient[second_evaluator.email]
+    assert str(make_header(decode_header(russian["Subject"]))) == "Приглашение: March calibration"
+    text, html, files = parts(by_recipient[users[Role.EVALUATOR].email])
+    assert "March calibration" in text and "March calibration" in html
+    assert f"/sessions/{session.pk}/" in html
+    event = Calendar.from_ical(files["invitation.ics"]).walk("VEVENT")[0]
+    assert str(event["uid"]) == f"session-{session.pk}@127.0.0.1"
+    assert event.decoded("dtstart") == session.meeting_at.replace(microsecond=0)
+    assert Calendar.from_ical(files["invitation.ics"])["method"] == "REQUEST"
+    assert Notification.objects.filter(email_status=EmailStatus.SENT).count() == 3
+    assert services.deliver_pending()["sent"] == 0  # sent once, never again
+
+
+def test_opening_tells_evaluators_the_contacts_are_ready(users, session, second_evaluator):
+    calibration_services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+    for evaluator in (users[Role.EVALUATOR], second_evaluator):
+        assert Kind.MATERIALS_READY in kinds_of(evaluator)
+    assert Kind.MATERIALS_READY not in kinds_of(users[Role.AGENT])  # observers do not score
+
+
+def test_reminders_go_once_to_those_who_have_not_finished(users, session, second_evaluator):
+    lead = users[Role.QA_LEAD]
+    calibration_services.session_move(session=session, user=lead, action="open")
+    for session_contact in session.session_contacts.all():
+        score(second_evaluator, session, session_contact.contact)
+    score(users[Role.EVALUATOR], session, session.session_contacts.first().contact)
+    now = session.scoring_deadline - timedelta(hours=30)
+    assert services.scoring_reminders_send(now=now) == []  # not yet: more than 24 h before
+    now = session.scoring_deadline - timedelta(hours=12)
+    made = services.scoring_reminders_send(now=now)
+    assert [n.user for n in made] == [users[Role.EVALUATOR]]
+    assert "5 of 6" in made[0].body_text
+    assert services.scoring_reminders_send(now=now + timedelta(minutes=5)) == []
+    assert Notification.objects.filter(kind=Kind.SCORING_REMINDER).count() == 1
+
+
+def test_smtp_failure_is_retried_with_back_off_then_shown_to_admins(
+    users, session, settings, smtp_inbox, client
+):
+    Notification.objects.exclude(user=users[Role.EVALUATOR]).delete()
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the connection is refused
+    now = timezone.now()
+    assert services.deliver_pending(now=now) == {"sent": 0, "retry": 1, "failed": 0, "skipped": 0}
+    notification = Notification.objects.get()
+    assert notification.email_status == EmailStatus.PENDING and notification.attempts == 1
+    assert notification.next_attempt_at == now + timedelta(minutes=1)
+    assert "ConnectionRefusedError" in notification.last_error
+    assert services.deliver_pending(now=now + timedelta(seconds=30))["retry"] == 0  # not yet
+    services.deliver_pending(now=now + timedelta(minutes=1))
+    notification.refresh_from_db()
+    assert notification.attempts == 2
+    assert notification.next_attempt_at == now + timedelta(minutes=1) + timedelta(minutes=2)
+
+    client.force_login(users[Role.ADMIN])
+    page = client.get(reverse("delivery_list")).content.decode()
+    assert "ConnectionRefusedError" in page and notification.subject in page
+    client.force_login(users[Role.QA_LEAD])
+    assert client.get(reverse("delivery_list")).status_code == 403
+
+    # The server is back: the next attempt goes through.
+    settings.EMAIL_PORT = working_port
+    services.deliver_pending(now=notification.next_attempt_at)
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT and len(smtp_inbox.messages) == 1
+
+
+def test_after_the_last_attempt_an_email_is_failed_and_an_admin_can_retry(
+    users, session, settings, smtp_inbox, client
+):
+    Notification.objects.exclude(user=users[Role.EVALUATOR]).delete()
+    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()
+    moment = timezone.now()
+    for _ in range(services.MAX_ATTEMPTS):
+        services.deliver_pending(now=moment)
+        moment += timedelta(hours=7)
+    notification = Notification.objects.get()
+    assert notification.email_status == EmailStatus.FAILED
+    assert services.deliver_pending(now=moment + timedelta(days=1))["retry"] == 0
+    settings.EMAIL_PORT = working_port
+    client.force_login(users[Role.ADMIN])
+    client.post(reverse("delivery_retry", args=[notification.pk]))
+    services.deliver_pending()
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT and len(smtp_inbox.messages) == 1
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over(users, session, smtp_inbox):
+    now = timezone.now()
+    Notification.objects.update(email_status=EmailStatus.SENDING, claimed_at=now)
+    assert services.deliver_pending(now=now + timedelta(minutes=5))["sent"] == 0
+    assert services.deliver_pending(now=now + timedelta(minutes=11))["sent"] == 3
+
+
+def test_a_cancelled_session_sends_nothing_more_but_the_cancellation(
+    users, session, second_evaluator, smtp_inbox
+):
+    lead = users[Role.QA_LEAD]
+    Notification.objects.all().delete()
+    calibration_services.session_move(session=session, user=lead, action="open")
+    calibration_services.session_move(session=session, user=lead, action="cancel")
+    counts = services.deliver_pending()
+    assert counts["skipped"] == 2  # "ready to score" for the two evaluators
+    assert counts["sent"] == 3  # the cancellation, to everyone invited
+    for message in smtp_inbox.messages:
+        _text, _html, files = parts(message)
+        calendar = Calendar.from_ical(files["invitation.ics"])
+        assert calendar["method"] == "CANCEL"
+        assert str(calendar.walk("VEVENT")[0]["status"]) == "CANCELLED"
+    assert services.scoring_reminders_send(now=session.scoring_deadline - timedelta(hours=1)) == []
+
+
+def test_the_summary_carries_the_report_and_agents_are_told_their_results(
+    users, revealed, smtp_inbox
+):
+    Notification.objects.all().delete()
+    calibration_services.session_complete(
+        session=revealed, user=users[Role.QA_LEAD], summary="We agreed on the greeting.",
+        share_with_agents=True,
+    )  # fmt: skip
+    assert kinds_of(users[Role.EVALUATOR]) == [Kind.SUMMARY]
+    assert kinds_of(users[Role.QA_LEAD]) == [Kind.SUMMARY]
+    assert kinds_of(users[Role.AGENT]) == []  # the agent's contacts were not in this session
+    services.deliver_pending()
+    summary = next(m for m in smtp_inbox.messages if m["To"] == users[Role.EVALUATOR].email)
+    text, _html, files = parts(summary)
+    assert "We agreed on the greeting." in text
+    (name,) = files
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(files[name])).pages)
+    assert "March calibration" in pdf_text
+
+
+def test_agents_whose_contacts_were_discussed_are_told(users, session, team):
+    from tests.calibration.helpers import score as score_one
+
+    lead = users[Role.QA_LEAD]
+    own = session.session_contacts.first()
+    own.contact.agent = users[Role.AGENT].agent_profile
+    own.contact.save()
+    calibration_services.session_move(session=session, user=lead, action="open")
+    for session_contact in session.session_contacts.all():
+        for evaluator in [p.user for p in session.participants.filter(role="evaluator")]:
+            score_one(evaluator, session, session_contact.contact)
+    calibration_services.session_move(session=session, user=lead, action="reveal")
+    calibration_services.session_complete(
+        session=session, user=lead, summary="Done.", share_with_agents=True
+    )
+    assert Kind.RESULTS_SHARED in kinds_of(users[Role.AGENT])
+    results = Notification.objects.get(user=users[Role.AGENT], kind=Kind.RESULTS_SHARED)
+    assert str(users[Role.EVALUATOR]) not in results.body_text  # never who scored
+
+
+def test_actions_assigned_and_due_are_told_once(users, revealed):
+    owner = users[Role.EVALUATOR]
+    Notification.objects.all().delete()
+    today = timezone.localdate()
+    action = calibration_services.action_add(
+        session=revealed, user=users[Role.QA_LEAD], description="Rewrite the guideline",
+        owner=owner, due_date=today + timedelta(days=3),
+    )  # fmt: skip
+    assert kinds_of(owner) == [Kind.ACTION_ASSIGNED]
+    assert services.actions_due_send(today=today) == []
+    assert len(services.actions_due_send(today=today + timedelta(days=2))) == 1
+    assert services.actions_due_send(today=today + timedelta(days=3)) == []
+    calibration_services.action_status_set(action=action, user=owner, status="done")
+    FollowUpAction.objects.filter(pk=action.pk).update(due_date=today + timedelta(days=10))
+    assert services.actions_due_send(today=today + timedelta(days=10)) == []
+
+
+def test_optional_emails_can_be_turned_off_but_invitations_cannot(client, users, session):
+    evaluator = users[Role.EVALUATOR]
+    client.force_login(evaluator)
+    page = client.get(reverse("preferences")).content.decode()
+    assert 'value="scoring_reminder" checked' in page and 'value="invitation"' not in page
+    client.post(reverse("email_choices"), {"kinds": ["materials_ready", "summary"]})
+    Notification.objects.all().delete()
+    calibration_services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+    services.scoring_reminders_send(now=session.scoring_deadline - timedelta(hours=2))
+    mine = {n.kind: n.email_status for n in Notification.objects.filter(user=evaluator)}
+    assert mine == {Kind.MATERIALS_READY: EmailStatus.PENDING, Kind.SCORING_REMINDER: "off"}
+    subscription = services.subscription_for(evaluator)
+    assert subscription.wants_email(Kind.INVITATION) and subscription.wants_email(Kind.CANCELLED)
+
+
+def test_the_bell_counts_unread_and_opening_one_marks_it_read(client, users, session):
+    evaluator = users[Role.EVALUATOR]
+    client.force_login(evaluator)
+    home = client.get("/").content.decode()
+    assert 'class="bell-count" aria-hidden="true">1<' in home
+    notification = Notification.objects.get(user=evaluator)
+    response = client.post(reverse("notification_open", args=[notification.pk]))
+    assert response.status_code == 302 and response["Location"] == notification.url
+    assert "bell-count" not in client.get("/").content.decode()
+    assert "March calibration" in client.get(reverse("notification_list")).content.decode()
+    # Somebody else's notification cannot be opened, nor is it listed.
+    other = Notification.objects.get(user=users[Role.AGENT])
+    assert client.post(reverse("notification_open", args=[other.pk])).status_code == 404
+
+
+def test_the_calendar_feed_is_secret_revocable_and_holds_only_ones_own(client, users, session):
+    evaluator, outsider = users[Role.EVALUATOR], UserFactory(role=Role.EVALUATOR)
+    token = services.subscription_for(evaluator).feed_token
+    response = client.get(reverse("calendar_feed", args=[token]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    assert sorted(str(e["summary"]) for e in events) == [
+        "March calibration", "Scoring deadline: March calibration",
+    ]  # fmt: skip
+    assert next(e for e in events if str(e["summary"]) == "March calibration").decoded(
+        "dtstart"
+    ) == session.meeting_at.replace(microsecond=0)
+    outsider_feed = client.get(
+        reverse("calendar_feed", args=[services.subscription_for(outsider).feed_token])
+    )
+    assert list(Calendar.from_ical(outsider_feed.content).walk("VEVENT")) == []
+    client.force_login(evaluator)
+    client.post(reverse("feed_token_renew"))
+    client.logout()
+    assert client.get(reverse("calendar_feed", args=[token])).status_code == 404
+    assert client.get(reverse("calendar_feed", args=["x" * 80])).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["notification_list", "delivery_list"])
+def test_pages_need_a_login(client, page):
+    response = client.get(reverse(page))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
