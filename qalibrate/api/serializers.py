@@ -530,6 +530,17 @@ class SessionParticipantsSerializer(serializers.Serializer):
     )
 
 
+class SessionRescheduleSerializer(serializers.Serializer):
+    meeting_at = serializers.DateTimeField()
+    scoring_deadline = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=100000, required=False, help_text="As it was by default."
+    )
+    location = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="As it was by default."
+    )
+
+
 class SessionContactsSerializer(serializers.Serializer):
     contacts = serializers.ListField(
         child=IdField(),

@@ -780,6 +780,27 @@ class SessionViewSet(
         )
         return Response(self._detail(self.get_object()))
 
+    @extend_schema(
+        summary="Move the meeting: everyone invited gets an updated calendar invitation",
+        parameters=[SESSION_ID],
+        request=s.SessionRescheduleSerializer,
+        responses={200: s.SessionDetailSerializer, **errors(400, 401, 403, 404, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        session = self.get_object()
+        if not calibration_services.can_run(request.user, session):
+            raise exceptions.PermissionDenied
+        body = s.SessionRescheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = {
+            "duration_minutes": session.duration_minutes,
+            "location": session.location,
+            **body.validated_data,
+        }
+        calibration_services.session_reschedule(session=session, user=request.user, **fields)
+        return Response(self._detail(self.get_object()))
+
     @_move_schema("Open blind scoring (5-10 contacts, at least two evaluators)")
     @action(detail=True, methods=["post"], url_path="open")
     def open_scoring(self, request, pk=None):

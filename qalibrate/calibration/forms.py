@@ -197,3 +197,22 @@ class CadenceTargetForm(forms.Form):
     sessions_per_month = forms.IntegerField(
         label=_("Sessions per month"), min_value=1, max_value=31
     )
+
+
+class RescheduleForm(forms.ModelForm):
+    """Move the meeting (and the scoring deadline with it): everyone invited gets an update."""
+
+    class Meta:
+        model = CalibrationSession
+        fields = ["scoring_deadline", "meeting_at", "duration_minutes", "location"]
+        widgets = {
+            "scoring_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "meeting_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        deadline, meeting = cleaned.get("scoring_deadline"), cleaned.get("meeting_at")
+        if deadline and meeting and deadline > meeting:
+            self.add_error("scoring_deadline", _("Scoring must end before the meeting starts."))
+        return cleaned

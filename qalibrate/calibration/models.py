@@ -245,6 +245,8 @@ class CalibrationSession(models.Model):
         help_text=_("Agents see the agreed evaluation and the feedback, not who scored what."),
     )  # fmt: skip
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # The SEQUENCE of the calendar event: bumped on every reschedule, so calendars update it.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT,
         related_name="+",

@@ -197,6 +197,49 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     return session
 
 
+RESCHEDULABLE = (SessionStatus.DRAFT, SessionStatus.SCORING, SessionStatus.DISCUSSION)
+
+
+@transaction.atomic
+def session_reschedule(
+    *,
+    session: CalibrationSession,
+    user: User,
+    meeting_at,
+    scoring_deadline,
+    duration_minutes: int,
+    location: str,
+) -> CalibrationSession:
+    """Move the meeting. Invitations are updated (the same calendar UID, a higher SEQUENCE);
+    nothing changes, and nobody is told, when nothing moved."""
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if not can_run(user, session):
+        raise PermissionDenied
+    if session.status not in RESCHEDULABLE:
+        raise ValidationError(
+            _("A session that is %(status)s cannot do that.")
+            % {"status": session.get_status_display()}
+        )
+    if scoring_deadline > meeting_at:
+        raise ValidationError(
+            {"scoring_deadline": _("Scoring must end before the meeting starts.")}
+        )
+    new = {
+        "meeting_at": meeting_at,
+        "scoring_deadline": scoring_deadline,
+        "duration_minutes": duration_minutes,
+        "location": location.strip(),
+    }
+    if all(getattr(session, name) == value for name, value in new.items()):
+        return session
+    for name, value in new.items():
+        setattr(session, name, value)
+    session.calendar_sequence += 1
+    session.save(update_fields=[*new, "calendar_sequence"])
+    notifications.session_event(session=session, kind=NotificationKind.RESCHEDULED)
+    return session
+
+
 def _submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], list[Answer]]:
     """(contact, criterion) → the submitted answers of the session, in evaluator order."""
     answers: dict[tuple[int, int], list[Answer]] = {}

@@ -26,5 +26,6 @@ urlpatterns = [
     path("<int:pk>/flag/<int:criterion_pk>/", views.session_flag, name="session_flag"),
     path("<int:pk>/actions/", views.session_action_add, name="session_action_add"),
     path("<int:pk>/score/<int:contact_pk>/", views.session_score, name="session_score"),
+    path("<int:pk>/reschedule/", views.session_reschedule, name="session_reschedule"),
     path("<int:pk>/<str:action>/", views.session_move, name="session_move"),
 ]

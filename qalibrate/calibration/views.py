@@ -14,6 +14,7 @@ from qalibrate.calibration.forms import (
     AgreedAnswerForm,
     CompletionForm,
     FlagForm,
+    RescheduleForm,
     SessionPlanForm,
 )
 from qalibrate.calibration.models import (
@@ -120,6 +121,9 @@ def session_detail(request, pk):
         "observers": session.participants.filter(role=ParticipantRole.OBSERVER).select_related(
             "user"
         ),
+        "reschedule_form": RescheduleForm(instance=session)
+        if session.status in services.RESCHEDULABLE
+        else None,
     }
     return render(request, "calibration/detail.html", context)
 
@@ -134,6 +138,25 @@ def session_move(request, pk, action):
         services.session_move(session=session, user=request.user, action=action)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("session_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def session_reschedule(request, pk):
+    session = _session_for(request, pk)
+    if not services.can_run(request.user, session):
+        raise PermissionDenied
+    form = RescheduleForm(request.POST, instance=CalibrationSession(pk=session.pk))
+    if form.is_valid():
+        try:
+            services.session_reschedule(session=session, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The session is moved; everyone invited gets an update."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("session_detail", pk=pk)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Kind(models.TextChoices):
     INVITATION = "invitation", _("Invitation to a calibration session")
+    RESCHEDULED = "rescheduled", _("A session is moved")
     MATERIALS_READY = "materials_ready", _("The contacts are ready to score")
     SCORING_REMINDER = "scoring_reminder", _("Reminder before the scoring deadline")
     RESULTS_REVEALED = "results_revealed", _("The scores are revealed")
@@ -21,8 +22,8 @@ class Kind(models.TextChoices):
     CANCELLED = "cancelled", _("A session is cancelled")
 
 
-# Calendar invitations and cancellations always go: without them calendars go wrong.
-ESSENTIAL = frozenset({Kind.INVITATION, Kind.CANCELLED})
+# Calendar invitations, their updates and cancellations always go: without them calendars go wrong.
+ESSENTIAL = frozenset({Kind.INVITATION, Kind.RESCHEDULED, Kind.CANCELLED})
 
 
 class EmailStatus(models.TextChoices):

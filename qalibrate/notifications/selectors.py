@@ -51,7 +51,8 @@ def calendar_feed(*, user: User, now: datetime) -> bytes:
                 organizer=organizer,
                 location=session.location,
                 url=url,
-            )  # fmt: skip
+                sequence=session.calendar_sequence,
+            )
         )
         if session.pk in scoring and session.status in (SessionStatus.DRAFT, SessionStatus.SCORING):
             events.append(
@@ -63,6 +64,6 @@ def calendar_feed(*, user: User, now: datetime) -> bytes:
                     time_zone=zone,
                     organizer=organizer,
                     url=url,
-                )  # fmt: skip
+                )
             )
     return calendar.feed(events, name=_("Qalibrate: %(user)s") % {"user": user}, stamp=now)

@@ -96,6 +96,13 @@ def _session_message(kind: str, session: CalibrationSession, user: User, **extra
              % {"title": title}],
             facts, url, _("Open the session"), session,
         )  # fmt: skip
+    if kind == Kind.RESCHEDULED:
+        return Message(
+            kind, f"{key}:{session.calendar_sequence}", _("Moved: %(title)s") % {"title": title},
+            [_("The calibration session “%(title)s” has a new time. The attached update moves "
+               "it in your calendar.") % {"title": title}],
+            facts, url, _("Open the session"), session,
+        )  # fmt: skip
     if kind == Kind.MATERIALS_READY:
         count = session.session_contacts.count()
         return Message(
@@ -223,7 +230,7 @@ def _people(session: CalibrationSession, *roles: str) -> list[User]:
 def session_event(*, session: CalibrationSession, kind: str) -> list[Notification]:
     """Called by the calibration services when a session is planned, opened, revealed,
     completed or cancelled."""
-    if kind in (Kind.INVITATION, Kind.CANCELLED):
+    if kind in (Kind.INVITATION, Kind.RESCHEDULED, Kind.CANCELLED):
         users = _people(session)
     elif kind == Kind.SUMMARY:
         users = [session.facilitator, *_people(session, ParticipantRole.EVALUATOR)]
@@ -305,7 +312,7 @@ def _claim(now: datetime, limit: int) -> list[Notification]:
 
 def _attachments(notification: Notification, user: User) -> list[tuple[str, bytes, str]]:
     session = notification.session
-    if notification.kind in (Kind.INVITATION, Kind.CANCELLED):
+    if notification.kind in (Kind.INVITATION, Kind.RESCHEDULED, Kind.CANCELLED):
         method = "CANCEL" if notification.kind == Kind.CANCELLED else "REQUEST"
         ics = calendar.invitation(
             session_meeting(session), method=method, stamp=notification.created_at
@@ -334,6 +341,7 @@ def session_meeting(session: CalibrationSession) -> calendar.Meeting:
         description=session.agenda,
         location=session.location,
         url=absolute(reverse("session_detail", args=[session.pk])),
+        sequence=session.calendar_sequence,
     )
 
 

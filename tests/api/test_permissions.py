@@ -302,3 +302,15 @@ def test_api_and_pages_answer_alike(client, api, people, world, stage):
             page_status = client.get(reverse(page, args=[pk])).status_code
             api_status = status_of(api, people, role, "get", api_url.format(pk))
             assert page_status == api_status, (role, page, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reschedule(api, people, world, role):
+    session = world["session"]
+    later = session.meeting_at + timedelta(days=1)
+    body = {
+        "meeting_at": later.isoformat(),
+        "scoring_deadline": session.scoring_deadline.isoformat(),
+    }
+    url = f"/api/v1/sessions/{session.pk}/reschedule/"
+    assert status_of(api, people, role, "post", url, body) == RUNNERS[role]

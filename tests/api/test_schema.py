@@ -16,7 +16,7 @@ PATHS = {
     "/api/v1/evaluations/{id}/", "/api/v1/sessions/", "/api/v1/sessions/{id}/",
     "/api/v1/sessions/{id}/open/", "/api/v1/sessions/{id}/reveal/",
     "/api/v1/sessions/{id}/cancel/", "/api/v1/sessions/{id}/participants/",
-    "/api/v1/sessions/{id}/contacts/", "/api/v1/sessions/{id}/complete/",
+    "/api/v1/sessions/{id}/contacts/", "/api/v1/sessions/{id}/reschedule/", "/api/v1/sessions/{id}/complete/",
     "/api/v1/sessions/{id}/report/", "/api/v1/actions/", "/api/v1/actions/{id}/",
 }  # fmt: skip
 

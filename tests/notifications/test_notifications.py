@@ -286,3 +286,69 @@ def test_the_calendar_feed_is_secret_revocable_and_holds_only_ones_own(client, u
 def test_pages_need_a_login(client, page):
     response = client.get(reverse(page))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_rescheduling_sends_an_update_of_the_same_calendar_event(
+    users, session, second_evaluator, smtp_inbox
+):
+    lead = users[Role.QA_LEAD]
+    services.deliver_pending()  # the invitations
+    first_invitation = next(m for m in smtp_inbox.messages if m["To"] == second_evaluator.email)
+    original = Calendar.from_ical(parts(first_invitation)[2]["invitation.ics"]).walk("VEVENT")[0]
+    assert int(original["sequence"]) == 0
+    later = session.meeting_at + timedelta(days=7)
+    for round_number in (1, 2):
+        smtp_inbox.messages.clear()
+        calibration_services.session_reschedule(
+            session=session, user=lead, meeting_at=later, scoring_deadline=later - timedelta(days=1),
+            duration_minutes=90, location="Room 2",
+        )  # fmt: skip
+        assert services.deliver_pending()["sent"] == 3
+        update = next(m for m in smtp_inbox.messages if m["To"] == second_evaluator.email)
+        calendar = Calendar.from_ical(parts(update)[2]["invitation.ics"])
+        event = calendar.walk("VEVENT")[0]
+        assert calendar["method"] == "REQUEST"
+        assert str(event["uid"]) == str(original["uid"])
+        assert int(event["sequence"]) == round_number
+        assert event.decoded("dtstart") == later.replace(microsecond=0)
+        assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=90)
+        later += timedelta(days=1)
+    # Saving the same time again changes nothing and tells nobody.
+    session.refresh_from_db()
+    calibration_services.session_reschedule(
+        session=session, user=lead, meeting_at=session.meeting_at,
+        scoring_deadline=session.scoring_deadline, duration_minutes=90, location="Room 2",
+    )  # fmt: skip
+    assert session.calendar_sequence == 2
+    assert Notification.objects.filter(kind=Kind.RESCHEDULED).count() == 6
+
+
+def test_rescheduling_is_for_those_who_run_the_session_and_checks_the_times(client, users, session):
+    url = reverse("session_reschedule", args=[session.pk])
+    later = timezone.localtime(session.meeting_at + timedelta(days=2))
+    body = {
+        "meeting_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "scoring_deadline": (later - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 45,
+        "location": "Room 3",
+    }
+    client.force_login(users[Role.EVALUATOR])
+    assert client.post(url, body).status_code == 403
+    client.force_login(users[Role.QA_LEAD])
+    assert (
+        "Move the meeting"
+        in client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    )
+    response = client.post(url, {**body, "scoring_deadline": body["meeting_at"][:10] + "T23:59"})
+    session.refresh_from_db()
+    assert session.calendar_sequence == 0  # refused: scoring would end after the meeting
+    assert response.status_code == 302
+    client.post(url, body)
+    session.refresh_from_db()
+    assert (session.calendar_sequence, session.location, session.duration_minutes) == (
+        1, "Room 3", 45,
+    )  # fmt: skip
+    calibration_services.session_move(session=session, user=users[Role.QA_LEAD], action="cancel")
+    client.post(url, {**body, "location": "Room 4"})
+    session.refresh_from_db()
+    assert session.location == "Room 3"  # a cancelled session is not moved
