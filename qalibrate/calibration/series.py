@@ -235,7 +235,8 @@ def _series_run(series_pk: int, now: datetime) -> list[CalibrationSession]:
     with transaction.atomic():
         # The row lock makes concurrent runs take turns; the second finds the sessions made.
         series = (
-            Series.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the join to the expert.
+            Series.objects.select_for_update(of=("self",))
             .select_related("facilitator", "created_by", "scorecard", "team", "expert")
             .get(pk=series_pk)
         )
