@@ -29,3 +29,21 @@ def test_session_pages_on_the_demo(page, transactional_db, screenshot):
     page.get_by_role("button", name="Score").first.click()
     page.wait_for_selector("#evaluation-form")
     screenshot(page, "session-scoring-evaluation-en")
+
+
+def test_add_contacts_and_invite_on_a_planned_session(page, transactional_db, screenshot):
+    build_demo()
+    planned = CalibrationSession.objects.get(status="draft")
+    before = planned.session_contacts.count()
+    log_in(page, "maria.lindqvist")
+    page.goto(f"/sessions/{planned.pk}/")
+    page.locator("details.reschedule summary").first.click()  # "Invite more people"
+    screenshot(page, "session-planned-sv")
+    page.get_by_role("link", name="Lägg till kontakter från kontaktlistan").click()
+    page.wait_for_url(f"**/contacts/?add_to={planned.pk}")
+    page.locator("input[name=contacts]").first.check()
+    screenshot(page, "contacts-add-to-session-sv")
+    page.locator(".pick-bar button").click()
+    page.wait_for_url(f"**/sessions/{planned.pk}/")
+    assert "1 kontakt har lagts till." in page.locator(".messages").inner_text()
+    assert planned.session_contacts.count() == before + 1

@@ -8,6 +8,7 @@ from qalibrate.calibration.models import (
     CalibrationSession,
     FlagKind,
     Series,
+    SessionStatus,
 )
 from qalibrate.contacts.models import Channel
 from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
@@ -216,3 +217,29 @@ class RescheduleForm(forms.ModelForm):
         if deadline and meeting and deadline > meeting:
             self.add_error("scoring_deadline", _("Scoring must end before the meeting starts."))
         return cleaned
+
+
+class InviteForm(forms.Form):
+    """More evaluators (until the reveal) and observing agents, beyond those already in."""
+
+    evaluators = forms.ModelMultipleChoiceField(
+        label=_("Evaluators"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    observers = forms.ModelMultipleChoiceField(
+        label=_("Agents who observe"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = session.participants.values("user")
+        if session.status in (SessionStatus.DRAFT, SessionStatus.SCORING):
+            self.fields["evaluators"].queryset = User.objects.filter(
+                is_active=True, role__in=STAFF
+            ).exclude(pk__in=present)
+        else:
+            del self.fields["evaluators"]
+        self.fields["observers"].queryset = User.objects.filter(
+            is_active=True, role=Role.AGENT
+        ).exclude(pk__in=present)

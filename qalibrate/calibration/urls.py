@@ -27,5 +27,7 @@ urlpatterns = [
     path("<int:pk>/actions/", views.session_action_add, name="session_action_add"),
     path("<int:pk>/score/<int:contact_pk>/", views.session_score, name="session_score"),
     path("<int:pk>/reschedule/", views.session_reschedule, name="session_reschedule"),
+    path("<int:pk>/invite/", views.session_participants_add, name="session_participants_add"),
+    path("<int:pk>/contacts/", views.session_contacts_add, name="session_contacts_add"),
     path("<int:pk>/<str:action>/", views.session_move, name="session_move"),
 ]

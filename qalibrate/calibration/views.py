@@ -14,6 +14,7 @@ from qalibrate.calibration.forms import (
     AgreedAnswerForm,
     CompletionForm,
     FlagForm,
+    InviteForm,
     RescheduleForm,
     SessionPlanForm,
 )
@@ -124,6 +125,9 @@ def session_detail(request, pk):
         "reschedule_form": RescheduleForm(instance=session)
         if session.status in services.RESCHEDULABLE
         else None,
+        "invite_form": InviteForm(session=session)
+        if session.status in services.RESCHEDULABLE
+        else None,
     }
     return render(request, "calibration/detail.html", context)
 
@@ -157,6 +161,54 @@ def session_reschedule(request, pk):
             messages.success(request, _("The session is moved; everyone invited gets an update."))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("session_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def session_participants_add(request, pk):
+    session = _session_for(request, pk)
+    if not services.can_run(request.user, session):
+        raise PermissionDenied
+    form = InviteForm(request.POST, session=session)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("session_detail", pk=pk)
+    try:
+        services.participants_add(
+            session=session,
+            user=request.user,
+            evaluators=list(form.cleaned_data.get("evaluators") or []),
+            observers=list(form.cleaned_data["observers"]),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("They are invited and get an invitation."))
+    return redirect("session_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def session_contacts_add(request, pk):
+    """The contacts ticked in the contact list (opened with ?add_to=<session>)."""
+    session = _session_for(request, pk)
+    if not services.can_run(request.user, session):
+        raise PermissionDenied
+    picked = _picked_contacts(request)
+    if not picked:
+        messages.error(request, _("Tick the contacts to add."))
+        return redirect(f"{reverse('contact_list')}?add_to={session.pk}")
+    try:
+        services.session_contacts_add(session=session, user=request.user, contacts=picked)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('contact_list')}?add_to={session.pk}")
+    messages.success(
+        request,
+        ngettext("%(count)d contact added.", "%(count)d contacts added.", len(picked))
+        % {"count": len(picked)},
+    )
     return redirect("session_detail", pk=pk)
 
 

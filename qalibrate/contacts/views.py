@@ -31,8 +31,22 @@ def contact_list(request):
         "show_filters": not request.user.is_agent,
         "can_import": can_see_all_contacts(request.user),
         "can_plan": can_plan(request.user),
+        "add_to": _session_to_add_to(request),
     }
     return render(request, "contacts/list.html", context)
+
+
+def _session_to_add_to(request):
+    """?add_to=<session>: the ticked contacts go to that planned session, if the user runs it."""
+    from qalibrate.calibration.models import CalibrationSession, SessionStatus
+    from qalibrate.calibration.services import can_run
+
+    try:
+        pk = int(request.GET.get("add_to", ""))
+    except ValueError:
+        return None
+    session = CalibrationSession.objects.filter(pk=pk, status=SessionStatus.DRAFT).first()
+    return session if session is not None and can_run(request.user, session) else None
 
 
 def _contact_for(request, pk) -> Contact:

@@ -8,6 +8,7 @@ from qalibrate.calibration import services
 from qalibrate.calibration.models import CalibrationSession, SessionStatus
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Evaluation
+from qalibrate.notifications.models import Kind, Notification
 from tests.calibration.helpers import answers, score
 from tests.factories import AgentFactory, ContactFactory, UserFactory
 
@@ -187,3 +188,52 @@ def test_moves_through_the_pages(client, users, session):
     session.refresh_from_db()
     assert session.status == SessionStatus.SCORING
     assert client.post(reverse("session_move", args=[session.pk, "explode"])).status_code == 404
+
+
+# --- adding people and contacts to a session on its pages -----------------------------------
+
+
+def test_invite_more_evaluators_and_observers_from_the_session_page(client, users, session):
+    newcomer = UserFactory(role=Role.EVALUATOR)
+    url = reverse("session_participants_add", args=[session.pk])
+    client.force_login(users[Role.EVALUATOR])
+    assert client.post(url, {"evaluators": [newcomer.pk]}).status_code == 403
+    client.force_login(users[Role.QA_LEAD])
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "Invite more people" in page and f'value="{newcomer.pk}"' in page
+    client.post(url, {"evaluators": [newcomer.pk]})
+    assert session.participants.filter(user=newcomer, role="evaluator").exists()
+    assert Notification.objects.filter(user=newcomer, kind=Kind.INVITATION).count() == 1
+    # Those already in are not offered again; an agent cannot be invited to score.
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert f'name="evaluators" value="{newcomer.pk}"' not in page
+    client.post(url, {"evaluators": [users[Role.AGENT].pk]})
+    assert not session.participants.filter(user=users[Role.AGENT], role="evaluator").exists()
+
+
+def test_add_contacts_ticked_in_the_contact_list(client, users, session, team):
+    session.session_contacts.order_by("-position").first().delete()
+    extra = [ContactFactory(agent=AgentFactory(team=team)) for _ in range(2)]
+    client.force_login(users[Role.QA_LEAD])
+    listing = client.get(reverse("contact_list") + f"?add_to={session.pk}").content.decode()
+    assert "Add the ticked contacts to “March calibration”" in listing
+    assert f'action="/sessions/{session.pk}/contacts/"' in listing
+    url = reverse("session_contacts_add", args=[session.pk])
+    response = client.post(url, {"contacts": [extra[0].pk, extra[1].pk]})
+    assert response.status_code == 302 and response["Location"].endswith(f"/sessions/{session.pk}/")
+    assert session.session_contacts.count() == 7
+    # More than 10 in all is refused and changes nothing.
+    more = [ContactFactory(agent=AgentFactory(team=team)).pk for _ in range(4)]
+    client.post(url, {"contacts": more})
+    assert session.session_contacts.count() == 7
+    # Someone who does not run the session, or a session past planning, gets nothing.
+    client.force_login(users[Role.EVALUATOR])
+    assert client.post(url, {"contacts": more[:1]}).status_code == 403
+    assert (
+        "Add the ticked"
+        not in client.get(reverse("contact_list") + f"?add_to={session.pk}").content.decode()
+    )
+    services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+    client.force_login(users[Role.QA_LEAD])
+    client.post(url, {"contacts": more[:1]})
+    assert session.session_contacts.count() == 7
