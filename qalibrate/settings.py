@@ -150,6 +150,9 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "qalibrate.api.serializers.PROGRESS_STATUSES",
         "ChannelEnum": "qalibrate.contacts.models.Channel",
         "VersionStatusEnum": "qalibrate.scorecards.models.VersionStatus",
+        "NotificationKindEnum": "qalibrate.notifications.models.Kind",
+        "CriterionKindEnum": "qalibrate.scorecards.models.CriterionKind",
+        "CadenceKindEnum": "qalibrate.calibration.models.CadenceKind",
     },
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -11,10 +11,12 @@ from qalibrate.calibration.models import (
     CalibrationSession,
     FollowUpAction,
     ReferenceMode,
+    Series,
     SessionStatus,
 )
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.evaluations.models import Answer, Evaluation
+from qalibrate.notifications.models import Notification
 from qalibrate.scorecards.models import (
     Criterion,
     CriterionKind,
@@ -688,3 +690,45 @@ class ErrorItemSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = ErrorItemSerializer(many=True)
+
+
+# --- series and notifications --------------------------------------------------------------
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    team = NamedRefSerializer(read_only=True)
+    scorecard = NamedRefSerializer(read_only=True)
+    facilitator = UserRefSerializer(read_only=True)
+    cadence = serializers.CharField(
+        source="rule_in_words", read_only=True, help_text="The rule in words."
+    )
+    next_meetings = serializers.ListField(
+        child=serializers.DateTimeField(), read_only=True, help_text="The next five meetings."
+    )
+
+    class Meta:
+        model = Series
+        fields = [
+            "id", "title", "team", "scorecard", "facilitator", "cadence", "cadence_kind",
+            "weekday", "interval", "nth", "first_day", "meeting_time", "time_zone",
+            "duration_minutes", "location", "reference_mode", "tolerance", "scoring_days",
+            "lead_days", "sample_channel", "sample_days", "sample_size", "is_active",
+            "last_problem", "next_meetings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "url", "session", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many were unread.")

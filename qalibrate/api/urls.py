@@ -22,6 +22,8 @@ router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("series", views.SeriesViewSet, basename="series")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 
 @csrf_exempt  # nothing is done here, whatever the method

@@ -7,6 +7,7 @@ import math
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +31,7 @@ from qalibrate.api.exceptions import RowErrors
 from qalibrate.api.permissions import CanPlanSessions, IsStaff
 from qalibrate.api.reports import report_data
 from qalibrate.calibration import selectors as calibration_selectors
+from qalibrate.calibration import series as series_services
 from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.forms import SessionPlanForm
 from qalibrate.calibration.models import (
@@ -48,6 +50,8 @@ from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
+from qalibrate.notifications import services as notification_services
+from qalibrate.notifications.models import Notification
 from qalibrate.reports.selectors import session_report
 from qalibrate.scorecards import formats
 from qalibrate.scorecards import selectors as scorecard_selectors
@@ -905,3 +909,78 @@ class ActionViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         )
         (item,) = _actions_with_rights([item], request.user)
         return Response(s.ActionSerializer(item).data)
+
+
+# --- series and notifications -------------------------------------------------------------------
+
+SERIES_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Recurring calibration series: all for QA staff, their own for evaluators",
+        responses={200: s.SeriesSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="A series, with the rule in words and its next five meetings",
+        parameters=[SERIES_ID],
+        responses={200: s.SeriesSerializer, **errors(401, 403, 404, 429)},
+    ),
+)
+@extend_schema(tags=["calibration sessions"])
+class SeriesViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.SeriesSerializer
+    permission_classes = [IsStaff]
+
+    def get_queryset(self):
+        return series_services.series_for(user=self.request.user).order_by("title", "pk")
+
+    def _with_figures(self, items):
+        now = timezone.now()
+        for item in items:
+            item.rule_in_words = series_services.cadence_text(item)
+            item.next_meetings = (
+                series_services.series_meetings(series=item, after=now, count=5)
+                if item.is_active
+                else []
+            )
+        return items
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else self._with_figures(page)
+
+    def retrieve(self, request, pk=None):
+        (item,) = self._with_figures([self.get_object()])
+        return Response(s.SeriesSerializer(item).data)
+
+
+class NotificationFilter(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your notifications, newest first (what the bell shows)",
+        parameters=[NotificationFilter],
+        responses={200: s.NotificationSerializer(many=True), **errors(400, 401, 404, 429)},
+    ),
+)
+@extend_schema(tags=["notifications"])
+class NotificationViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.NotificationSerializer
+
+    def get_queryset(self):
+        params = NotificationFilter(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        mine = Notification.objects.filter(user=self.request.user)
+        return mine.filter(read_at__isnull=True) if params.validated_data["unread"] else mine
+
+    @extend_schema(
+        summary="Mark all your notifications as read",
+        request=None,
+        responses={200: s.MarkedReadSerializer, **errors(401, 429)},
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        return Response({"marked": notification_services.mark_read(user=request.user)})

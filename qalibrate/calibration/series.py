@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,17 @@ def can_view_series(user: User, series: Series) -> bool:
     if not user.is_authenticated or user.is_agent:
         return False
     return user.pk == series.facilitator_id or series.evaluators.filter(pk=user.pk).exists()
+
+
+def series_for(*, user: User):
+    """The series a user may see: all for admins and QA leads, their own for evaluators, none
+    for agents."""
+    found = Series.objects.select_related("team", "scorecard", "facilitator")
+    if can_manage_series(user):
+        return found
+    if user.is_agent:
+        return found.none()
+    return found.filter(Q(evaluators=user) | Q(facilitator=user)).distinct()
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ only) and the cadence page; agents see neither."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,10 +29,7 @@ def _no_agents(user) -> None:
 
 
 def _visible_series(user):
-    found = Series.objects.select_related("team", "scorecard", "facilitator")
-    if series_services.can_manage_series(user):
-        return found
-    return found.filter(Q(evaluators=user) | Q(facilitator=user)).distinct()
+    return series_services.series_for(user=user)
 
 
 def _series_for(request, pk) -> Series:

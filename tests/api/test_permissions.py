@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qalibrate.accounts.models import Agent, Role
+from qalibrate.calibration import series as series_services
 from qalibrate.calibration import services
 from qalibrate.calibration.models import FollowUpAction
 from qalibrate.evaluations import services as evaluation_services
@@ -314,3 +315,49 @@ def test_reschedule(api, people, world, role):
     }
     url = f"/api/v1/sessions/{session.pk}/reschedule/"
     assert status_of(api, people, role, "post", url, body) == RUNNERS[role]
+
+
+def test_series(api, people, world):
+    lead, evaluator = people["qa_lead"], people["evaluator"]
+    series = series_services.series_create(
+        user=lead, evaluators=[evaluator, people["outsider"]], title="Calls", team=lead.teams.first(),
+        scorecard=world["published"].scorecard, facilitator=lead, cadence_kind="weekly",
+        weekday=1, interval=2, nth=1, first_day=timezone.localdate(),
+        meeting_time=timezone.localtime().time().replace(microsecond=0, second=0),
+        time_zone="Europe/Stockholm", duration_minutes=60, location="", reference_mode="consensus",
+        tolerance=5, scoring_days=1, lead_days=7, sample_channel="", sample_days=30,
+        sample_size=5, is_active=True, expert=None,
+    )  # fmt: skip
+    other = series_services.series_create(
+        user=lead, evaluators=[people["outsider"]], title="Chats", team=lead.teams.first(),
+        scorecard=world["published"].scorecard, facilitator=lead, cadence_kind="monthly",
+        weekday=4, interval=1, nth=-1, first_day=timezone.localdate(),
+        meeting_time=series.meeting_time, time_zone="UTC", duration_minutes=60, location="",
+        reference_mode="consensus", tolerance=5, scoring_days=1, lead_days=7, sample_channel="",
+        sample_days=30, sample_size=5, is_active=True, expert=None,
+    )  # fmt: skip
+    expect(api, people, "get", "/api/v1/series/", everyone(200, agent=403))
+    seen = {
+        role: [r["title"] for r in api(people[role]).get("/api/v1/series/").json()["results"]]
+        for role in ("admin", "qa_lead", "evaluator", "outsider")
+    }
+    assert seen == {"admin": ["Calls", "Chats"], "qa_lead": ["Calls", "Chats"],
+                    "evaluator": ["Calls"], "outsider": ["Calls", "Chats"]}  # fmt: skip
+    expect(
+        api, people, "get", f"/api/v1/series/{other.pk}/", everyone(200, evaluator=404, agent=403)
+    )
+    body = api(lead).get(f"/api/v1/series/{series.pk}/").json()
+    assert (
+        body["cadence"].startswith("Every 2 weeks on Tuesday") and len(body["next_meetings"]) == 5
+    )
+
+
+def test_notifications_are_ones_own(api, people, world):
+    expect(api, people, "get", "/api/v1/notifications/", everyone(200))
+    mine = api(people["evaluator"]).get("/api/v1/notifications/?unread=true").json()
+    assert [n["kind"] for n in mine["results"]] == ["invitation"]  # planning the session
+    assert api(people["admin"]).get("/api/v1/notifications/").json()["count"] == 0
+    client = api(people["evaluator"])
+    assert client.post("/api/v1/notifications/read/").json() == {"marked": 1}
+    assert client.get("/api/v1/notifications/?unread=true").json()["count"] == 0
+    assert api(None).post("/api/v1/notifications/read/").status_code == 401

@@ -18,6 +18,8 @@ PATHS = {
     "/api/v1/sessions/{id}/cancel/", "/api/v1/sessions/{id}/participants/",
     "/api/v1/sessions/{id}/contacts/", "/api/v1/sessions/{id}/reschedule/", "/api/v1/sessions/{id}/complete/",
     "/api/v1/sessions/{id}/report/", "/api/v1/actions/", "/api/v1/actions/{id}/",
+    "/api/v1/series/", "/api/v1/series/{id}/", "/api/v1/notifications/",
+    "/api/v1/notifications/read/",
 }  # fmt: skip
 
 
