@@ -145,12 +145,22 @@ def session_move(request, pk, action):
     return redirect("session_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def session_reschedule(request, pk):
+def _session_to_run(request, pk):
+    """The session, for those who run it (admins, its facilitator and its planner) only."""
     session = _session_for(request, pk)
     if not services.can_run(request.user, session):
         raise PermissionDenied
+    return session
+
+
+def _form_problems(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+@login_required
+@require_POST
+def session_reschedule(request, pk):
+    session = _session_to_run(request, pk)
     form = RescheduleForm(request.POST, instance=CalibrationSession(pk=session.pk))
     if form.is_valid():
         try:
@@ -160,19 +170,17 @@ def session_reschedule(request, pk):
         else:
             messages.success(request, _("The session is moved; everyone invited gets an update."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_problems(form))
     return redirect("session_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def session_participants_add(request, pk):
-    session = _session_for(request, pk)
-    if not services.can_run(request.user, session):
-        raise PermissionDenied
+    session = _session_to_run(request, pk)
     form = InviteForm(request.POST, session=session)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_problems(form))
         return redirect("session_detail", pk=pk)
     try:
         services.participants_add(
@@ -192,9 +200,7 @@ def session_participants_add(request, pk):
 @require_POST
 def session_contacts_add(request, pk):
     """The contacts ticked in the contact list (opened with ?add_to=<session>)."""
-    session = _session_for(request, pk)
-    if not services.can_run(request.user, session):
-        raise PermissionDenied
+    session = _session_to_run(request, pk)
     picked = _picked_contacts(request)
     if not picked:
         messages.error(request, _("Tick the contacts to add."))
@@ -407,9 +413,7 @@ def action_list(request):
 
 @login_required
 def session_complete(request, pk):
-    session = _session_for(request, pk)
-    if not services.can_run(request.user, session):
-        raise PermissionDenied
+    session = _session_to_run(request, pk)
     if session.status != SessionStatus.DISCUSSION:
         messages.error(request, _("Only a session in discussion can be completed."))
         return redirect("session_detail", pk=pk)
