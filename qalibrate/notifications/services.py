@@ -32,7 +32,14 @@ from qalibrate.calibration.models import (
 )
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.notifications import calendar
-from qalibrate.notifications.models import EmailStatus, Kind, Notification, Subscription
+from qalibrate.notifications.models import (
+    EmailStatus,
+    Kind,
+    Notification,
+    Subscription,
+    new_feed_token,
+)
+from qalibrate.notifications.selectors import optional_kinds
 
 log = logging.getLogger(__name__)
 
@@ -425,4 +432,21 @@ def mark_read(*, user: User, pk: int | None = None) -> int:
 
 def subscription_for(user: User) -> Subscription:
     subscription, _created = Subscription.objects.get_or_create(user=user)
+    return subscription
+
+
+def emails_wanted_set(*, user: User, kinds) -> Subscription:
+    """Keep the optional e-mails in ``kinds``, turn the other optional ones off."""
+    subscription = subscription_for(user)
+    wanted = set(kinds)
+    subscription.emails_off = [kind for kind in optional_kinds() if kind not in wanted]
+    subscription.save(update_fields=["emails_off"])
+    return subscription
+
+
+def feed_token_renew(*, user: User) -> Subscription:
+    """A new secret address for the calendar feed; the old one stops working at once."""
+    subscription = subscription_for(user)
+    subscription.feed_token = new_feed_token()
+    subscription.save(update_fields=["feed_token"])
     return subscription

@@ -74,10 +74,7 @@ def delivery_retry(request, pk):
 @require_POST
 def email_choices(request):
     """The optional e-mails a person gets (on the Preferences page)."""
-    subscription = services.subscription_for(request.user)
-    wanted = set(request.POST.getlist("kinds"))
-    subscription.emails_off = [k for k in selectors.optional_kinds() if k not in wanted]
-    subscription.save(update_fields=["emails_off"])
+    services.emails_wanted_set(user=request.user, kinds=request.POST.getlist("kinds"))
     messages.success(request, _("Your e-mail choices have been saved."))
     return redirect("preferences")
 
@@ -86,9 +83,7 @@ def email_choices(request):
 @require_POST
 def feed_token_renew(request):
     """A new secret address for the calendar feed; the old one stops working at once."""
-    subscription = services.subscription_for(request.user)
-    subscription.feed_token = Subscription._meta.get_field("feed_token").default()
-    subscription.save(update_fields=["feed_token"])
+    services.feed_token_renew(user=request.user)
     messages.success(request, _("Your calendar has a new address; the old one no longer works."))
     return redirect("preferences")
 
