@@ -34,12 +34,12 @@ def score_every_contact(page, session, answers_for):
     """Open each contact from the session page, answer everything, submit."""
     for number in range(session.session_contacts.count()):
         page.goto(f"/sessions/{session.pk}/")
-        page.get_by_role("button", name="Score").nth(number).click()
+        page.get_by_role("button", name=f"Score contact {number + 1}").click()
         page.wait_for_selector("#evaluation-form")
         for criterion, value in answers_for(number).items():
             choose(page, criterion, value)
         page.get_by_role("button", name="Submit evaluation").click()
-        page.wait_for_selector(".score-big")
+        page.wait_for_selector(".message.success")  # on to the next contact, or the session
 
 
 def local_input(moment):
@@ -58,7 +58,7 @@ def test_a_session_from_plan_to_shared_results(page, transactional_db, users, te
     log_in(page, lead)
     page.goto("/sessions/plan/")
     page.fill("#id_title", "Browser calibration")
-    page.select_option("#id_version", str(version.pk))
+    page.check(f"input[name=version][value='{version.pk}']")
     page.select_option("#id_team", str(team.pk))
     page.fill("#id_scoring_deadline", local_input(timezone.now() + timedelta(days=2)))
     page.fill("#id_meeting_at", local_input(timezone.now() + timedelta(days=3)))
@@ -110,6 +110,8 @@ def test_a_session_from_plan_to_shared_results(page, transactional_db, users, te
     page.get_by_role("link", name="Show names").click()
 
     # The first contact to discuss is the lowest-scored: where the second said "no" and "1".
+    # The meeting screen shows one contact at a time.
+    page.get_by_role("link", name="Start with contact 1").click()
     card = page.locator(".contact-result").first
     before = card.locator(".score-inline").inner_text()
     disputed = card.locator(".discussion-criterion.disputed", has_text="Understands the need")
@@ -122,10 +124,12 @@ def test_a_session_from_plan_to_shared_results(page, transactional_db, users, te
     assert card.locator(".score-inline").inner_text() != before  # the agreed score moved
     assert AgreedAnswer.objects.filter(decided_by=lead, value="5").exists()
 
+    page.locator("#contact-index a", has_text=agent_user.agent_profile.full_name).first.click()
     own = page.locator(".contact-result", has_text=agent_user.agent_profile.full_name).first
     own.locator("textarea[name=notes]").fill("Good call; greet with your name.")
     own.get_by_role("button", name="Save the notes").click()
     page.wait_for_selector(".message.success")
+    page.locator("#contact-index a[href$='contact=1']").click()
     card = page.locator(".contact-result").first
     card.locator(".discussion-criterion.disputed").first.locator("summary").click()
     flag_form = card.locator(".discussion-criterion.disputed").first.locator(

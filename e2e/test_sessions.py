@@ -12,7 +12,7 @@ def log_in(page, username):
 
 def test_session_pages_on_the_demo(page, transactional_db, screenshot):
     build_demo()
-    scoring = CalibrationSession.objects.get(status="scoring")
+    scoring = CalibrationSession.objects.get(status="scoring", team__name="Customer support")
     log_in(page, "maria.lindqvist")  # a QA lead whose language is Swedish
     page.goto("/sessions/")
     screenshot(page, "sessions-list-sv")
@@ -26,7 +26,7 @@ def test_session_pages_on_the_demo(page, transactional_db, screenshot):
     page.context.clear_cookies()
     log_in(page, "james.cole")  # an evaluator invited to score
     page.goto(f"/sessions/{scoring.pk}/")
-    page.get_by_role("button", name="Score").first.click()
+    page.get_by_role("button", name="Continue").first.click()  # the first of their drafts
     page.wait_for_selector("#evaluation-form")
     screenshot(page, "session-scoring-evaluation-en")
 

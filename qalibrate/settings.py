@@ -158,7 +158,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # No deep links: Swagger UI puts them inside each operation's button, a link in a button
+    # that keyboards and screen readers cannot reach (axe-core's nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
 }
 
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("sv", _("Swedish"))]
@@ -239,9 +241,26 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = config.env_str("LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "WARNING").upper()},
+    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "client_error_without_traceback": {
+            "()": "qalibrate.core.log_filters.ClientErrorWithoutTraceback"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # A 403 or 400 is logged in one line, without a traceback.
+        "django.request": {"filters": ["client_error_without_traceback"]},
+        # `qalibrate worker` (huey): one handler here, not propagated to the root's too (each line
+        # was printed twice), and a line per task only when LOG_LEVEL asks for INFO; the worker's
+        # start and stop ("huey.consumer") are always said.
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "huey.consumer": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "INFO"},
+        "huey.consumer.Scheduler": {"level": LOG_LEVEL},
+    },
 }

@@ -50,6 +50,7 @@ from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
+from qalibrate.notifications import selectors as notification_selectors
 from qalibrate.notifications import services as notification_services
 from qalibrate.notifications.models import Notification
 from qalibrate.reports.selectors import session_report
@@ -975,6 +976,12 @@ class NotificationViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
         params.is_valid(raise_exception=True)
         mine = Notification.objects.filter(user=self.request.user)
         return mine.filter(read_at__isnull=True) if params.validated_data["unread"] else mine
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
+        return notification_selectors.with_words(page, reader=self.request.user)
 
     @extend_schema(
         summary="Mark all your notifications as read",

@@ -56,6 +56,8 @@ class SessionPlanForm(forms.ModelForm):
             "ground_rules",
         ]  # fmt: skip
         widgets = {
+            # Radios: the latest published versions in view, older ones folded away.
+            "version": forms.RadioSelect,
             "scoring_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "meeting_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "agenda": forms.Textarea(attrs={"rows": 5}),
@@ -68,9 +70,11 @@ class SessionPlanForm(forms.ModelForm):
         if self.picked:  # contacts ticked in the contact list: nothing to sample
             for name in SAMPLE_FIELDS:
                 del self.fields[name]
-        self.fields["version"].queryset = ScorecardVersion.objects.filter(
-            status=VersionStatus.PUBLISHED
-        ).select_related("scorecard")
+        self.fields["version"].queryset = (
+            ScorecardVersion.objects.filter(status=VersionStatus.PUBLISHED)
+            .select_related("scorecard")
+            .order_by("scorecard__name", "scorecard_id", "-number")
+        )
         leads = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.QA_LEAD))
         self.fields["facilitator"].queryset = leads
         self.fields["expert"].queryset = User.objects.filter(is_active=True, role__in=STAFF)
@@ -92,6 +96,20 @@ class SessionPlanForm(forms.ModelForm):
                 % {"min": MIN_CONTACTS, "max": MAX_CONTACTS, "count": len(self.picked)},
             )
         return cleaned
+
+    def version_radios(self) -> dict:
+        """The version radios split in two: each scorecard's latest published version, and the
+        older ones (shown open when one of them is chosen)."""
+        latest, older, seen = [], [], set()
+        for radio in self["version"]:
+            version = radio.data["value"].instance
+            (older if version.scorecard_id in seen else latest).append(radio)
+            seen.add(version.scorecard_id)
+        return {
+            "latest": latest,
+            "older": older,
+            "older_chosen": any(radio.data["selected"] for radio in older),
+        }
 
 
 class AgreedAnswerForm(forms.Form):

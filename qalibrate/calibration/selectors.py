@@ -3,10 +3,12 @@ discussion (totals, spread, answers per criterion, deviation from the reference,
 
 import random
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from qalibrate.accounts.models import User
@@ -25,7 +27,9 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.calibration.services import answer_order, can_plan, reference_answer
+from qalibrate.contacts.models import Contact
 from qalibrate.evaluations.models import Answer, Evaluation, EvaluationStatus
+from qalibrate.scorecards import scoring
 from qalibrate.scorecards.models import Criterion
 
 
@@ -92,7 +96,8 @@ def agent_results(session: CalibrationSession, *, user: User) -> dict:
                 ],
             }
         )
-    return {"results": results}
+    # The team calibrated when the session was completed, not on the day it was planned for.
+    return {"results": results, "calibrated_at": session.completed_at or session.meeting_at}
 
 
 def actions_for(*, user: User, include_done: bool = False) -> QuerySet[FollowUpAction]:
@@ -186,6 +191,18 @@ class ContactRow:
         return [row for row in self.criteria if row.dispute > 0]
 
     @property
+    def to_agree(self) -> list[CriterionRow]:
+        """Disputed criteria whose answer the facilitator has not yet decided (a prefilled
+        answer is only the reference's proposal)."""
+        return [row for row in self.disputed if row.agreed is None or not row.agreed.decided_at]
+
+    @property
+    def is_agreed(self) -> bool:
+        """Agreed: every disputed criterion decided, or the session completed and locked."""
+        completed = self.session_contact.session.status == SessionStatus.COMPLETED
+        return completed or not self.to_agree
+
+    @property
     def undisputed(self) -> list[CriterionRow]:
         """Criteria everyone answered alike, and free-text ones with something written."""
         return [
@@ -263,7 +280,10 @@ def evaluator_labels(session: CalibrationSession, evaluators: list[User], *, ano
     if not anonymous:
         return {u.pk: str(u) for u in evaluators}
     shuffled = sorted(evaluators, key=lambda u: u.pk)
-    random.Random(session.pk).shuffle(shuffled)
+    # Seeded with the session and the site's secret key: the same letters on every page and
+    # file of a session, and nobody can work them out from the session's number.
+    seed = salted_hmac("qalibrate.evaluator_labels", str(session.pk)).hexdigest()
+    random.Random(seed).shuffle(shuffled)
     letters = string.ascii_uppercase
     return {
         u.pk: gettext("Evaluator %(letter)s") % {"letter": letters[i % 26] * (1 + i // 26)}
@@ -326,8 +346,7 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
     )
 
     rows = []
-    for i in calibration.discussion_order(spreads):
-        sc = session_contacts[i]
+    for i, sc in enumerate(session_contacts):
         criterion_rows = []
         for criterion in criteria:
             given = sorted(
@@ -348,6 +367,12 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
                 criteria=criterion_rows,
             )
         )
+    spec = session.version.scoring_spec()
+    opening = [
+        _opening_reference(session, totals[:, i], order, spec, row.criteria)
+        for i, row in enumerate(rows)
+    ]
+    rows = [rows[i] for i in meeting_order(spreads, opening)]
     matched: dict[int, list[bool]] = {}
     for sc in session_contacts:
         for criterion in criteria:
@@ -382,7 +407,9 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
     )
 
 
-def _reference_total(session, session_contact, column: np.ndarray, order) -> float:
+def _fixed_reference(session, column: np.ndarray, order) -> float | None:
+    """The expert's total or the group median: references the agreed answers do not move
+    (None: the reference is the agreed score)."""
     if session.reference_mode == ReferenceMode.EXPERT and session.expert_id in order:
         expert_total = column[order[session.expert_id]]
         if not np.isnan(expert_total):
@@ -390,7 +417,59 @@ def _reference_total(session, session_contact, column: np.ndarray, order) -> flo
     if session.reference_mode == ReferenceMode.MEDIAN:
         scored = column[~np.isnan(column)]
         return float(np.median(scored)) if scored.size else np.nan
+    return None
+
+
+def _reference_total(session, session_contact, column: np.ndarray, order) -> float:
+    fixed = _fixed_reference(session, column, order)
+    if fixed is not None:
+        return fixed
     return np.nan if session_contact.agreed_score is None else session_contact.agreed_score
+
+
+def _opening_reference(session, column, order, spec, criterion_rows) -> float:
+    """The reference as the reveal set it. Where it is the agreed score, the score of the
+    answers the reveal proposed: the order of the discussion stays put while the facilitator
+    records agreed answers."""
+    fixed = _fixed_reference(session, column, order)
+    if fixed is not None:
+        return fixed
+    proposed = {
+        row.criterion.pk: _scoring_value(row.criterion, row.reference)
+        for row in criterion_rows
+        if row.reference is not None
+    }
+    try:
+        score = scoring.score_evaluation(spec, proposed).score if proposed else None
+    except scoring.InvalidAnswer:
+        score = None
+    return np.nan if score is None else score
+
+
+def _scoring_value(criterion: Criterion, form_value: str):
+    if form_value == "na":
+        return scoring.NA
+    return int(form_value) if criterion.kind == "scale" else form_value
+
+
+def meeting_order(spreads: list[ContactSpread | None], references: list[float]) -> list[int]:
+    """Contact indices in the order to discuss them: the lowest reference (as revealed; the
+    mean of the totals where there is none), the highest, then the widest spread. A tie on
+    the reference goes to the wider spread, then to the earlier contact.
+
+    The pure ordering takes the first contact among equals: ranking the contacts widest
+    spread first before handing them over makes the first the wider."""
+    ranked = sorted(
+        range(len(spreads)),
+        key=lambda i: (spreads[i] is None, -spreads[i].spread if spreads[i] else 0, i),
+    )
+    levels = []
+    for i in ranked:
+        level = spreads[i]
+        if level is not None and not np.isnan(references[i]):
+            level = replace(level, mean=references[i])  # the pure ordering ranks by "mean"
+        levels.append(level)
+    return [ranked[j] for j in calibration.discussion_order(levels)]
 
 
 def _criterion_row(session, criterion, given, labels, agreed, flags) -> CriterionRow:
@@ -487,8 +566,11 @@ def discussion_with_history(session: CalibrationSession, *, anonymous: bool = Fa
     earlier = discussion(earlier_session)
     by_user = {row.user.pk: row.deviation for row in earlier.evaluators}
     by_key = {row.criterion.key: row.agreement for row in earlier.criteria}
-    for row in current.evaluators:
-        row.previous = by_user.get(row.user.pk)
+    if not anonymous:
+        # Beside a letter, last session's figure names the person: that session's report
+        # shows it under their name.
+        for row in current.evaluators:
+            row.previous = by_user.get(row.user.pk)
     for row in current.criteria:
         row.previous = by_key.get(row.criterion.key)
     current.previous_session = earlier_session
@@ -582,3 +664,147 @@ def flags_for_draft(version) -> dict[str, list[CriterionFlag]]:
     for flag in flags:
         by_key.setdefault(flag.criterion.key, []).append(flag)
     return by_key
+
+
+# --- An evaluator's own work: the contacts to score, the next one, their own results ----------
+
+
+@dataclass
+class MyContact:
+    """One of a session's contacts as one evaluator sees it: only their own evaluation's state."""
+
+    number: int  # 1-based, in the session's order
+    contact: Contact
+    state: str  # "" (not started), "draft" or "submitted"
+    evaluation_id: int | None
+
+
+@dataclass
+class MyScoring:
+    """One session the evaluator takes part in, with their own progress through its contacts."""
+
+    session: CalibrationSession
+    contacts: list[MyContact]
+
+    @property
+    def total(self) -> int:
+        return len(self.contacts)
+
+    @property
+    def submitted(self) -> int:
+        return sum(c.state == EvaluationStatus.SUBMITTED for c in self.contacts)
+
+    @property
+    def drafts(self) -> int:
+        return sum(c.state == EvaluationStatus.DRAFT for c in self.contacts)
+
+    @property
+    def all_scored(self) -> bool:
+        return self.submitted == self.total
+
+    @property
+    def next(self) -> MyContact | None:
+        return next_to_score(self.contacts)
+
+    @property
+    def is_open(self) -> bool:
+        return self.session.status == SessionStatus.SCORING
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_open and self.session.scoring_deadline < timezone.now()
+
+
+def _my_contacts(session_contacts, mine: dict) -> list[MyContact]:
+    result = []
+    for number, sc in enumerate(session_contacts, start=1):
+        evaluation_id, state = mine.get(sc.contact_id, (None, ""))
+        result.append(MyContact(number, sc.contact, state, evaluation_id))
+    return result
+
+
+def my_contacts(session: CalibrationSession, *, user: User) -> list[MyContact]:
+    """The session's contacts in order, each with the state of this user's own evaluation."""
+    mine = {
+        contact_id: (pk, state)
+        for pk, contact_id, state in Evaluation.objects.filter(
+            session=session, evaluator=user
+        ).values_list("pk", "contact_id", "status")
+    }
+    return _my_contacts(session.session_contacts.select_related("contact__agent"), mine)
+
+
+def next_to_score(contacts: list[MyContact], *, after: int | None = None) -> MyContact | None:
+    """The first contact not yet submitted after contact `after` (a contact id), going round to
+    the start: after a submit the evaluator moves on, and comes back for any skipped."""
+    start = next((i + 1 for i, c in enumerate(contacts) if c.contact.pk == after), 0)
+    for candidate in contacts[start:] + contacts[:start]:
+        if candidate.state != EvaluationStatus.SUBMITTED and candidate.contact.pk != after:
+            return candidate
+    return None
+
+
+def sessions_to_score(*, user: User) -> list[MyScoring]:
+    """Sessions that invited the user to score and are open for scoring (soonest deadline
+    first), then the planned ones not yet open; three queries whatever their number."""
+    sessions = list(
+        CalibrationSession.objects.filter(
+            participants__user=user,
+            participants__role=ParticipantRole.EVALUATOR,
+            status__in=(SessionStatus.SCORING, SessionStatus.DRAFT),
+        )
+        .select_related("version__scorecard", "team")
+        .order_by("-status", "scoring_deadline", "pk")  # "scoring" sorts before "draft"
+    )
+    session_contacts = SessionContact.objects.filter(session__in=sessions)
+    by_session: dict[int, list[SessionContact]] = {}
+    for sc in session_contacts.select_related("contact__agent"):
+        by_session.setdefault(sc.session_id, []).append(sc)
+    mine: dict[int, dict] = {}
+    for pk, session_id, contact_id, state in Evaluation.objects.filter(
+        session__in=sessions, evaluator=user
+    ).values_list("pk", "session_id", "contact_id", "status"):
+        mine.setdefault(session_id, {})[contact_id] = (pk, state)
+    return [
+        MyScoring(s, _my_contacts(by_session.get(s.pk, []), mine.get(s.pk, {}))) for s in sessions
+    ]
+
+
+@dataclass
+class MyResult:
+    """The evaluator's own figures in a revealed session: never anyone else's."""
+
+    session: CalibrationSession
+    row: EvaluatorRow | None  # None: they submitted nothing in it
+    tolerance: float
+
+
+def my_results(*, user: User, limit: int = 5) -> list[MyResult]:
+    """The user's own deviation from the reference in the last revealed or completed sessions
+    they scored in. Each takes the discussion's queries; `limit` keeps the home page quick."""
+    sessions = (
+        CalibrationSession.objects.filter(
+            participants__user=user,
+            participants__role=ParticipantRole.EVALUATOR,
+            status__in=(SessionStatus.DISCUSSION, SessionStatus.COMPLETED),
+        )
+        .select_related("version__scorecard", "team")
+        .order_by("-meeting_at", "-pk")[:limit]
+    )
+    results = []
+    for session in sessions:
+        rows = discussion(session).evaluators
+        own = next((row for row in rows if row.user.pk == user.pk and row.scored), None)
+        results.append(MyResult(session, own, float(session.tolerance)))
+    return results
+
+
+def drafts_in_progress(*, user: User, limit: int = 10) -> QuerySet[Evaluation]:
+    """The user's own unfinished evaluations that can still be finished: a draft left in a
+    session that has been revealed is closed."""
+    return (
+        Evaluation.objects.filter(evaluator=user, status=EvaluationStatus.DRAFT)
+        .filter(Q(session__isnull=True) | Q(session__status=SessionStatus.SCORING))
+        .select_related("contact__agent", "version__scorecard", "session")
+        .order_by("-saved_at")[:limit]
+    )

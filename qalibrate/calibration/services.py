@@ -34,7 +34,7 @@ from qalibrate.evaluations.models import (
     EvaluationStatus,
     EventKind,
 )
-from qalibrate.evaluations.services import AnswerInput, checked_value
+from qalibrate.evaluations.services import AnswerInput, checked_value, evaluation_start
 from qalibrate.notifications import services as notifications
 from qalibrate.notifications.models import Kind as NotificationKind
 from qalibrate.scorecards.models import Criterion
@@ -492,3 +492,28 @@ def _official_evaluation(session, session_contact, user, release: bool) -> Evalu
     if evaluation.released_at:
         EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.RELEASED, actor=user)
     return evaluation
+
+
+def can_score(user: User, session: CalibrationSession) -> bool:
+    """Invited to score the session, while it takes scores."""
+    return (
+        session.status == SessionStatus.SCORING
+        and session.participants.filter(user=user, role=ParticipantRole.EVALUATOR).exists()
+    )
+
+
+def next_evaluation_open(
+    *, session: CalibrationSession, user: User, after_contact_id: int | None = None
+) -> Evaluation | None:
+    """The user's evaluation of the next contact they still have to score in the session
+    (made when new), or None once they have submitted every contact."""
+    from qalibrate.calibration.selectors import my_contacts, next_to_score  # reads use services
+
+    if not can_score(user, session):
+        raise PermissionDenied
+    upcoming = next_to_score(my_contacts(session, user=user), after=after_contact_id)
+    if upcoming is None:
+        return None
+    return evaluation_start(
+        contact=upcoming.contact, evaluator=user, version=session.version, session=session
+    )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/flag/<int:criterion_pk>/", views.session_flag, name="session_flag"),
     path("<int:pk>/actions/", views.session_action_add, name="session_action_add"),
     path("<int:pk>/score/<int:contact_pk>/", views.session_score, name="session_score"),
+    path("<int:pk>/score/next/", views.session_score_next, name="session_score_next"),
     path("<int:pk>/reschedule/", views.session_reschedule, name="session_reschedule"),
     path("<int:pk>/invite/", views.session_participants_add, name="session_participants_add"),
     path("<int:pk>/contacts/", views.session_contacts_add, name="session_contacts_add"),

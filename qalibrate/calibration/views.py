@@ -4,11 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from qalibrate.calibration import selectors, services
+from qalibrate.accounts.models import Team
+from qalibrate.calibration import planning, selectors, services
 from qalibrate.calibration.forms import (
     ActionForm,
     AgreedAnswerForm,
@@ -27,6 +30,7 @@ from qalibrate.calibration.models import (
     ParticipantRole,
     SessionStatus,
 )
+from qalibrate.contacts import selection as contact_selection
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
@@ -58,12 +62,19 @@ def _picked_contacts(request) -> list:
 
 @login_required
 def session_plan(request):
+    """Plan a session of the contacts ticked in the contact list (or a random sample), the form
+    prefilled from the team's habits (qalibrate.calibration.planning)."""
     if not services.can_plan(request.user):
         raise PermissionDenied
     picked = _picked_contacts(request)
-    form = SessionPlanForm(
-        request.POST or None, initial={"facilitator": request.user}, picked=picked
-    )
+    initial = {}
+    if request.method != "POST":
+        team_id = request.GET.get("team", "")
+        team_filter = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+        initial = planning.plan_initial(
+            user=request.user, contacts=picked, team_filter=team_filter, now=timezone.now()
+        )
+    form = SessionPlanForm(request.POST or None, initial=initial, picked=picked)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contacts = picked or _sampled_contacts(request, form)
@@ -73,11 +84,16 @@ def session_plan(request):
                 contacts=contacts,
                 evaluators=data["evaluators"],
                 observers=data["observers"],
+                series=planning.series_of_meeting(team=data["team"], meeting_at=data["meeting_at"]),
                 **{name: data[name] for name in PLAN_FIELDS},
             )
+            if picked:  # the ticks did their job: the contact list starts afresh
+                contact_selection.selection_clear(request.session)
             messages.success(request, _("The session is planned. Check it, then open scoring."))
             return redirect("session_detail", pk=session.pk)
-    return render(request, "calibration/plan.html", {"form": form, "picked": picked})
+    teams = {contact.team for contact in picked}
+    context = {"form": form, "picked": picked, "picked_teams": sorted(teams, key=str)}
+    return render(request, "calibration/plan.html", context)
 
 
 def _sampled_contacts(request, form) -> list:
@@ -110,11 +126,20 @@ def session_detail(request, pk):
             return _agent_results(request, session)
     participant = session.participants.filter(user=request.user).first()
     scoring = participant is not None and participant.role == ParticipantRole.EVALUATOR
+    board = selectors.progress_board(session)
+    if scoring:  # each contact with the state of the user's own evaluation, nobody else's
+        contact_rows = selectors.my_contacts(session, user=request.user)
+    else:
+        contact_rows = [
+            selectors.MyContact(n, c, "", None) for n, c in enumerate(board["contacts"], start=1)
+        ]
     context = {
         "session": session,
-        "board": selectors.progress_board(session),
+        "board": board,
         "can_run": services.can_run(request.user, session),
         "is_scorer": scoring and session.status == SessionStatus.SCORING,
+        "my_scoring": selectors.MyScoring(session, contact_rows) if scoring else None,
+        "contact_rows": contact_rows,
         "events": session.events.select_related("actor"),
         "can_see_answers": selectors.can_see_answers(request.user, session),
         "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
@@ -210,6 +235,7 @@ def session_contacts_add(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{reverse('contact_list')}?add_to={session.pk}")
+    contact_selection.selection_clear(request.session)
     messages.success(
         request,
         ngettext("%(count)d contact added.", "%(count)d contacts added.", len(picked))
@@ -223,10 +249,7 @@ def session_contacts_add(request, pk):
 def session_score(request, pk, contact_pk):
     """Open (or reopen) the participant's own evaluation of one of the session's contacts."""
     session = _session_for(request, pk)
-    is_scorer = session.participants.filter(
-        user=request.user, role=ParticipantRole.EVALUATOR
-    ).exists()
-    if not is_scorer or session.status != SessionStatus.SCORING:
+    if not services.can_score(request.user, session):
         raise PermissionDenied
     session_contact = get_object_or_404(session.session_contacts, contact_id=contact_pk)
     evaluation = evaluation_services.evaluation_start(
@@ -249,15 +272,47 @@ def _discussion_context(request, session) -> dict:
     can_record = services.can_run(request.user, session) and (
         session.status == SessionStatus.DISCUSSION
     )
+    discussion = selectors.discussion_with_history(session, anonymous=anonymous)
     return {
         "session": session,
-        "discussion": selectors.discussion_with_history(session, anonymous=anonymous),
+        "discussion": discussion,
+        **_meeting_view(request, discussion.contacts, anonymous=anonymous),
         "anonymous": anonymous,
         "can_record": can_record,
         "flag_kinds": FlagKind.choices,
         "action_form": ActionForm(session=session) if can_record else None,
         "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
         "action_statuses": ActionStatus.choices,
+    }
+
+
+def _meeting_view(request, rows, *, anonymous: bool) -> dict:
+    """What the meeting screen shows: the overview (no `contact`), one contact (`contact=3`,
+    in the order to discuss) or everything to print (`contact=all`), and the links between."""
+    wanted = request.GET.get("contact", "")
+    number = int(wanted) if wanted.isdigit() and 1 <= int(wanted) <= len(rows) else 0
+    view = "all" if wanted == "all" else ("contact" if number else "overview")
+
+    def link(contact="", *, names=anonymous) -> str:
+        params = {"anonymous": "1"} if names else {}
+        return "?" + urlencode({**params, **({"contact": contact} if contact else {})})
+
+    here = {"all": "all", "overview": ""}.get(view, str(number))
+    return {
+        "view": view,
+        "number": number,
+        "row": rows[number - 1] if number else None,
+        "view_param": here,  # forms send it back so the page returns to the same contact
+        "index": [
+            {"number": n, "row": row, "url": link(n), "current": n == number}
+            for n, row in enumerate(rows, start=1)
+        ],
+        "overview_url": link(),
+        "all_url": link("all"),
+        "previous_url": link(number - 1) if number else "",
+        "next_url": link(number + 1) if view != "all" and number < len(rows) else "",
+        "toggle_url": link(here, names=not anonymous),
+        "view_query": link(here)[1:],
     }
 
 
@@ -277,9 +332,16 @@ def session_discussion(request, pk):
 
 
 def _back_to_discussion(request, session, anchor=""):
+    """Back to the part of the meeting screen the form was on (one contact, or all)."""
     url = reverse("session_discussion", args=[session.pk])
+    params = {}
     if request.GET.get("anonymous") == "1" or request.POST.get("anonymous") == "1":
-        url += "?anonymous=1"
+        params["anonymous"] = "1"
+    contact = request.POST.get("contact") or request.GET.get("contact")
+    if contact and (contact == "all" or contact.isdigit()):
+        params["contact"] = contact
+    if params:
+        url += "?" + urlencode(params)
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
@@ -311,11 +373,12 @@ def session_agree(request, pk, session_contact_pk, criterion_pk):
         error = _("Choose the agreed answer.")
     if request.htmx:
         # The whole contact card: its agreed score and reference deviations change too.
+        # The index beside it too: the contact's state and agreed score (out of band).
         context = _discussion_context(request, session)
         rows = context["discussion"].contacts
         row = next(r for r in rows if r.session_contact.pk == session_contact.pk)
         context.update({"row": row, "number": rows.index(row) + 1, "error": error})
-        return render(request, "calibration/_contact.html", context)
+        return render(request, "calibration/_contact_agreed.html", context)
     if error:
         messages.error(request, error)
     return _back_to_discussion(request, session, f"contact-{session_contact.pk}")
@@ -445,3 +508,19 @@ def session_complete(request, pk):
             return redirect("session_detail", pk=pk)
     context = {"session": session, "form": form, "discussion": discussion}
     return render(request, "calibration/complete.html", context)
+
+
+@login_required
+@require_POST
+def session_score_next(request, pk):
+    """Open the next contact the evaluator still has to score, or the session when all are."""
+    session = _session_for(request, pk)
+    evaluation = services.next_evaluation_open(session=session, user=request.user)
+    if evaluation is None:
+        messages.success(request, all_scored_message())
+        return redirect("session_detail", pk=pk)
+    return redirect("evaluation_detail", pk=evaluation.pk)
+
+
+def all_scored_message() -> str:
+    return _("You have scored every contact in this session. Thank you!")

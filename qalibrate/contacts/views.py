@@ -1,11 +1,17 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from qalibrate.accounts.permissions import can_see_all_contacts
 from qalibrate.calibration.services import can_plan
-from qalibrate.contacts import selectors
+from qalibrate.contacts import selection, selectors
 from qalibrate.contacts.forms import ContactFilterForm
 from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Contact
@@ -32,8 +38,68 @@ def contact_list(request):
         "can_import": can_see_all_contacts(request.user),
         "can_plan": can_plan(request.user),
         "add_to": _session_to_add_to(request),
+        "team_filter": filters.get("team"),
     }
+    if context["can_plan"]:
+        shown = [contact.pk for contact in page]
+        context.update(_selection_context(request, shown=shown, back=request.get_full_path()))
     return render(request, "contacts/list.html", context)
+
+
+def _selection_context(request, *, shown: list[int], back: str) -> dict:
+    selected = selection.selected_contacts(user=request.user, session=request.session)
+    return {
+        "selected": selected,
+        "selected_ids": {contact.pk for contact in selected},
+        "selected_elsewhere": [contact for contact in selected if contact.pk not in shown],
+        "selected_teams": sorted({contact.team for contact in selected}, key=str),
+        "shown": ",".join(map(str, shown)),
+        "back": back,
+    }
+
+
+def _ids(values: list[str]) -> list[int]:
+    """Contact ids from form values: repeated fields, or one comma-separated field."""
+    return [int(v) for value in values for v in value.split(",") if v.strip().isdigit()]
+
+
+def _back_to_list(request, url: str) -> str:
+    """The contact list page the request came from (path and query only), or the list."""
+    parts = urlsplit(url or "")
+    path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    list_url = reverse("contact_list")
+    safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    return path if safe and path.startswith(list_url) else list_url
+
+
+@login_required
+@require_POST
+def contact_selection_update(request):
+    """One page's ticks (htmx, on every change): the page's contacts, ``shown``, and those
+    ticked, ``contacts``. Answers with the selection bar."""
+    if not can_plan(request.user):
+        raise PermissionDenied
+    shown = _ids(request.POST.getlist("shown"))
+    visible = set(
+        Contact.objects.visible_to(request.user).filter(pk__in=shown).values_list("pk", flat=True)
+    )
+    ticked = [pk for pk in _ids(request.POST.getlist("contacts")) if pk in visible]
+    selection.selection_update(request.session, shown=shown, ticked=ticked)
+    back = _back_to_list(request, request.htmx.current_url or request.POST.get("next", ""))
+    if not request.htmx:
+        return redirect(back)
+    context = _selection_context(request, shown=shown, back=back)
+    context["add_to"] = _session_to_add_to(request)
+    return render(request, "contacts/selection.html", context)
+
+
+@login_required
+@require_POST
+def contact_selection_clear(request):
+    if not can_plan(request.user):
+        raise PermissionDenied
+    selection.selection_clear(request.session)
+    return redirect(_back_to_list(request, request.POST.get("next", "")))
 
 
 def _session_to_add_to(request):
@@ -42,7 +108,7 @@ def _session_to_add_to(request):
     from qalibrate.calibration.services import can_run
 
     try:
-        pk = int(request.GET.get("add_to", ""))
+        pk = int(request.GET.get("add_to") or request.POST.get("add_to", ""))
     except ValueError:
         return None
     session = CalibrationSession.objects.filter(pk=pk, status=SessionStatus.DRAFT).first()

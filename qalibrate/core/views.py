@@ -5,9 +5,11 @@ from django.shortcuts import render
 
 from qalibrate.accounts import selectors as account_selectors
 from qalibrate.accounts.models import Agent, Role, Team
+from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.contacts import selectors as contact_selectors
 from qalibrate.contacts.models import Contact
-from qalibrate.evaluations.models import Evaluation, EvaluationStatus
+from qalibrate.core import selectors as core_selectors
+from qalibrate.evaluations.models import Evaluation
 
 
 @login_required
@@ -20,10 +22,14 @@ def home(request):
             "team_count": Team.objects.count(),
             "agent_count": Agent.objects.filter(is_active=True).count(),
             "contact_count": Contact.objects.count(),
+            "attention": core_selectors.attention_for(user=user),
         }
         return render(request, "core/home_admin.html", context)
     if user.role == Role.QA_LEAD:
-        context = {"teams": account_selectors.team_overview(days=30)}
+        context = {
+            "teams": account_selectors.team_overview(days=30),
+            "attention": core_selectors.attention_for(user=user),
+        }
         return render(request, "core/home_qa_lead.html", context)
     evaluations = Evaluation.objects.visible_to(user).select_related(
         "contact__agent", "version__scorecard"
@@ -36,7 +42,9 @@ def home(request):
         return render(request, "core/home_agent.html", context)
     context = {
         "teams": user.teams.all(),
-        "drafts": evaluations.filter(evaluator=user, status=EvaluationStatus.DRAFT)[:10],
+        "to_score": calibration_selectors.sessions_to_score(user=user),
+        "results": calibration_selectors.my_results(user=user),
+        "drafts": calibration_selectors.drafts_in_progress(user=user),
     }
     return render(request, "core/home_evaluator.html", context)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.calibration.models import SessionStatus
 from qalibrate.contacts.models import Channel, Contact
+from qalibrate.demo.attention import build_attention
 from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.scorecards import build_scorecards
 from qalibrate.demo.series import build_series
@@ -150,6 +151,7 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     summary.evaluations = build_evaluations()
     summary.sessions = build_sessions(now=now)
     build_series(now=now)
+    summary.sessions += build_attention(now=now)
     # The news of sessions that ended before the demo's today was read then, its e-mail sent.
     Notification.objects.filter(session__status=SessionStatus.COMPLETED).update(
         read_at=now, email_status=EmailStatus.SENT, sent_at=now

@@ -7,6 +7,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qalibrate.calibration import selectors as calibration_selectors
+from qalibrate.calibration import services as calibration_services
+from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation
@@ -18,7 +21,7 @@ from qalibrate.scorecards.selectors import version_content
 
 def _evaluation_for(request, pk) -> Evaluation:
     queryset = Evaluation.objects.visible_to(request.user).select_related(
-        "contact__agent", "agreed_in", "contact__team", "evaluator", "version__scorecard"
+        "contact__agent", "agreed_in", "contact__team", "evaluator", "version__scorecard", "session"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -114,6 +117,7 @@ def evaluation_detail(request, pk, errors=None):
         "can_manage": can_manage_evaluations(request.user),
         "events": evaluation.events.select_related("actor"),
         "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
+        "flow": _session_flow(request, evaluation),
         "save_messages": {
             "saving": _("Saving…"),
             "unsaved": _("Changes not saved yet…"),
@@ -171,8 +175,46 @@ def evaluation_submit(request, pk):
         return redirect("evaluation_detail", pk=pk)
     except ValidationError as error:
         return evaluation_detail(request, pk, errors=error.messages)
+    if evaluation.session_id:
+        return _next_in_session(request, evaluation)
     messages.success(request, _("Evaluation submitted."))
     return redirect("evaluation_detail", pk=pk)
+
+
+def _next_in_session(request, evaluation):
+    """After a submit in a calibration session: on to the next contact still to score, or back
+    to the session once every contact is scored."""
+    session = evaluation.session
+    upcoming = calibration_services.next_evaluation_open(
+        session=session, user=request.user, after_contact_id=evaluation.contact_id
+    )
+    if upcoming is None:
+        messages.success(request, all_scored_message())
+        return redirect("session_detail", pk=session.pk)
+    messages.success(request, _("Evaluation submitted. Here is the next contact to score."))
+    return redirect("evaluation_detail", pk=upcoming.pk)
+
+
+def _session_flow(request, evaluation) -> dict | None:
+    """Where the evaluation sits in its calibration session ("contact 3 of 6"), and for its own
+    evaluator while the session takes scores, the previous and next contacts."""
+    session = evaluation.session
+    if session is None or request.user.is_agent:
+        return None
+    contacts = calibration_selectors.my_contacts(session, user=evaluation.evaluator)
+    index = next((i for i, c in enumerate(contacts) if c.contact.pk == evaluation.contact_id), None)
+    if index is None:
+        return None
+    moving = evaluation.evaluator_id == request.user.pk and calibration_services.can_score(
+        request.user, session
+    )
+    return {
+        "session": session,
+        "number": index + 1,
+        "total": len(contacts),
+        "previous": contacts[index - 1] if moving and index > 0 else None,
+        "next": contacts[index + 1] if moving and index + 1 < len(contacts) else None,
+    }
 
 
 def _follow_up(request, pk, action, success_message):

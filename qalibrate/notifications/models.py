@@ -1,6 +1,7 @@
 """What Qalibrate tells people: one Notification per person and event, shown under the bell and,
 unless the person turned that kind off, sent by e-mail from an outbox (the same row), so an
-e-mail is written in the same transaction as the change it reports and is sent at least once."""
+e-mail is written in the same transaction as the change it reports and is sent at least once.
+A notification stores its kind and parameters; its words are written when it is read."""
 
 import secrets
 
@@ -48,6 +49,11 @@ class Notification(models.Model):
         "calibration.CalibrationSession", on_delete=models.CASCADE, null=True, blank=True,
         related_name="notifications",
     )  # fmt: skip
+    # What to say is written from the kind and these when shown or mailed, in the reader's
+    # language then (messages.py): ids, and the facts of the event as they were.
+    params = models.JSONField(default=dict, blank=True)
+    # The words as first written, in the recipient's language of that day: only shown when
+    # the parameters cannot be read (rows older than them).
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField()
     body_html = models.TextField()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
 from qalibrate.calibration.models import CalibrationSession, ParticipantRole, SessionStatus
-from qalibrate.notifications import calendar
+from qalibrate.notifications import calendar, messages
 from qalibrate.notifications.models import ESSENTIAL, Kind
 
 # Meetings that ended this long ago still show, so today's meeting stays in the calendar.
@@ -67,3 +67,13 @@ def calendar_feed(*, user: User, now: datetime) -> bytes:
                 )
             )
     return calendar.feed(events, name=_("Qalibrate: %(user)s") % {"user": user}, stamp=now)
+
+
+def with_words(notifications, *, reader: User) -> list:
+    """The notifications, each with ``.words``: what it says written now, in the active language
+    and the reader's time zone. No query: the words come from each row's parameters."""
+    zone = messages.reader_zone(reader)
+    notifications = list(notifications)
+    for notification in notifications:
+        notification.words = messages.words(notification, zone)
+    return notifications

@@ -8,19 +8,14 @@ nothing more is sent for a cancelled session but the cancellation itself.
 """
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from qalibrate.accounts.models import User
 from qalibrate.calibration.models import (
@@ -31,7 +26,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
-from qalibrate.notifications import calendar
+from qalibrate.notifications import calendar, messages
 from qalibrate.notifications.models import (
     EmailStatus,
     Kind,
@@ -53,151 +48,24 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-# --- what each notification says ----------------------------------------------------------
-
-
-@dataclass
-class Message:
-    kind: str
-    key: str
-    subject: str
-    paragraphs: list[str]
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    url: str = ""
-    button: str = ""
-    session: CalibrationSession | None = None
-
-
-def _when(moment: datetime, user: User) -> str:
-    local = moment.astimezone(ZoneInfo(user.time_zone or settings.TIME_ZONE))
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
-
-
-def _session_facts(session: CalibrationSession, user: User) -> list[tuple[str, str]]:
-    facts = [
-        (_("Scorecard"), f"{session.version.scorecard.name} v{session.version.number}"),
-        (_("Scoring deadline"), _when(session.scoring_deadline, user)),
-        (_("Meeting"), _when(session.meeting_at, user)),
-    ]
-    if session.location:
-        facts.append((_("Place or video link"), session.location))
-    facts.append((_("Facilitator"), str(session.facilitator)))
-    return facts
-
-
-def _session_message(kind: str, session: CalibrationSession, user: User, **extra) -> Message:
-    """The words of each kind, in the recipient's language (the caller switched to it)."""
-    title = session.title
-    url = reverse("session_detail", args=[session.pk])
-    facts = _session_facts(session, user)
-    key = f"session:{session.pk}:{kind}"
-    if kind == Kind.INVITATION:
-        return Message(
-            kind, key, _("Invitation: %(title)s") % {"title": title},
-            [_("You are invited to the calibration session “%(title)s”. The calendar "
-               "invitation is attached; the contacts open for scoring before the meeting.")
-             % {"title": title}],
-            facts, url, _("Open the session"), session,
-        )  # fmt: skip
-    if kind == Kind.RESCHEDULED:
-        return Message(
-            kind, f"{key}:{session.calendar_sequence}", _("Moved: %(title)s") % {"title": title},
-            [_("The calibration session “%(title)s” has a new time. The attached update moves "
-               "it in your calendar.") % {"title": title}],
-            facts, url, _("Open the session"), session,
-        )  # fmt: skip
-    if kind == Kind.MATERIALS_READY:
-        count = session.session_contacts.count()
-        return Message(
-            kind, key, _("Ready to score: %(title)s") % {"title": title},
-            [_("The contacts of “%(title)s” are ready. Score each one on your own, before the "
-               "deadline; nobody sees your answers until the facilitator reveals them.")
-             % {"title": title},
-             _("Contacts to score: %(count)d.") % {"count": count}],
-            facts, url, _("Start scoring"), session,
-        )  # fmt: skip
-    if kind == Kind.SCORING_REMINDER:
-        return Message(
-            kind, key, _("Reminder: score %(title)s") % {"title": title},
-            [_("Scoring for “%(title)s” closes at %(deadline)s.")
-             % {"title": title, "deadline": _when(session.scoring_deadline, user)},
-             _("You still have %(left)d of %(total)d contacts to submit.") % extra],
-            facts, url, _("Continue scoring"), session,
-        )  # fmt: skip
-    if kind == Kind.RESULTS_REVEALED:
-        return Message(
-            kind, key, _("Scores revealed: %(title)s") % {"title": title},
-            [_("The facilitator revealed the scores of “%(title)s”. You can see how everyone "
-               "scored before the meeting.") % {"title": title}],
-            facts, reverse("session_discussion", args=[session.pk]), _("See the scores"), session,
-        )  # fmt: skip
-    if kind == Kind.SUMMARY:
-        return Message(
-            kind, key, _("Summary: %(title)s") % {"title": title},
-            [_("“%(title)s” is completed. The summary is below and the report is attached.")
-             % {"title": title}, session.summary],
-            facts, url, _("Open the session"), session,
-        )  # fmt: skip
-    if kind == Kind.RESULTS_SHARED:
-        return Message(
-            kind, key, _("Calibration results on your contacts"),
-            [_("The quality team calibrated on contacts of yours in “%(title)s”. You can read "
-               "the agreed evaluation and the feedback.") % {"title": title}],
-            [], url, _("Read the results"), session,
-        )  # fmt: skip
-    if kind == Kind.CANCELLED:
-        return Message(
-            kind, key, _("Cancelled: %(title)s") % {"title": title},
-            [_("The calibration session “%(title)s” is cancelled. The attached update removes "
-               "it from your calendar.") % {"title": title}],
-            facts, url, _("Open the session"), session,
-        )  # fmt: skip
-    raise ValueError(kind)
-
-
-def _action_message(kind: str, action: FollowUpAction, user: User) -> Message:
-    due = formats.date_format(action.due_date, "DATE_FORMAT") if action.due_date else _("none")
-    facts = [(_("Action"), action.description), (_("Due"), due),
-             (_("Calibration session"), action.session.title)]  # fmt: skip
-    url = reverse("action_list")
-    if kind == Kind.ACTION_ASSIGNED:
-        return Message(
-            kind, f"action:{action.pk}:assigned", _("Follow-up action for you: %(action)s")
-            % {"action": action.description},
-            [_("A follow-up action from “%(title)s” is yours.") % {"title": action.session.title}],
-            facts, url, _("See your actions"), action.session,
-        )  # fmt: skip
-    return Message(
-        kind, f"action:{action.pk}:due:{action.due_date}", _("Due: %(action)s")
-        % {"action": action.description},
-        [_("Your follow-up action is due on %(due)s and is not done yet.") % {"due": due}],
-        facts, url, _("See your actions"), action.session,
-    )  # fmt: skip
-
-
 # --- making notifications -------------------------------------------------------------------
 
 
-def _notify(users, build) -> list[Notification]:
-    """One notification per user from build(user) → Message, written in the user's language;
-    a user who already has this key gets nothing new."""
+def _notify(users, *, kind: str, key: str, params: dict, session=None) -> list[Notification]:
+    """One notification per user of this kind, key and parameters; a user who already has this
+    key gets nothing new. The words are written again whenever it is read (messages.py); those
+    of today, in the user's language, are kept only for a row whose parameters cannot be read."""
     made = []
     users = list(dict.fromkeys(u for u in users if u.is_active))
     subscriptions = {s.user_id: s for s in Subscription.objects.filter(user__in=users)}
     for user in users:
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            message = build(user)
-            context = {"message": message, "user": user, "absolute_url": absolute(message.url)}
-            text = render_to_string("notifications/email/message.txt", context)
-            html = render_to_string("notifications/email/message.html", context)
+            message = messages.render(kind, params, messages.reader_zone(user))
+            text, html = messages.letter(message, user)
         subscription = subscriptions.get(user.pk)
         if not user.email:
             email_status = EmailStatus.NO_ADDRESS
-        elif subscription is not None and not subscription.wants_email(message.kind):
+        elif subscription is not None and not subscription.wants_email(kind):
             email_status = EmailStatus.OFF
         else:
             email_status = EmailStatus.PENDING
@@ -206,9 +74,10 @@ def _notify(users, build) -> list[Notification]:
                 made.append(
                     Notification.objects.create(
                         user=user,
-                        kind=message.kind,
-                        key=message.key,
-                        session=message.session,
+                        kind=kind,
+                        key=key,
+                        session=session,
+                        params=params,
                         subject=message.subject,
                         body_text=text,
                         body_html=html,
@@ -247,11 +116,23 @@ def session_event(*, session: CalibrationSession, kind: str) -> list[Notificatio
         ).distinct()
     else:
         users = _people(session, ParticipantRole.EVALUATOR)
-    return _notify(users, lambda user: _session_message(kind, session, user))
+    key = f"session:{session.pk}:{kind}"
+    extra = {}
+    if kind == Kind.RESCHEDULED:
+        key = f"{key}:{session.calendar_sequence}"
+    elif kind == Kind.MATERIALS_READY:
+        extra["contacts"] = session.session_contacts.count()
+    elif kind == Kind.SUMMARY:
+        extra["summary"] = session.summary
+    params = messages.session_params(session, **extra)
+    return _notify(users, kind=kind, key=key, params=params, session=session)
 
 
 def action_assigned(*, action: FollowUpAction) -> list[Notification]:
-    return _notify([action.owner], lambda user: _action_message(Kind.ACTION_ASSIGNED, action, user))
+    return _notify(
+        [action.owner], kind=Kind.ACTION_ASSIGNED, key=f"action:{action.pk}:assigned",
+        params=messages.action_params(action), session=action.session,
+    )  # fmt: skip
 
 
 def scoring_reminders_send(*, now: datetime) -> list[Notification]:
@@ -274,11 +155,11 @@ def scoring_reminders_send(*, now: datetime) -> list[Notification]:
             left = total - submitted.get(user.pk, 0)
             if left > 0:
                 made += _notify(
-                    [user],
-                    partial(
-                        _session_message, Kind.SCORING_REMINDER, session, left=left, total=total
-                    ),
-                )
+                    [user], kind=Kind.SCORING_REMINDER,
+                    key=f"session:{session.pk}:{Kind.SCORING_REMINDER}",
+                    params=messages.session_params(session, left=left, total=total),
+                    session=session,
+                )  # fmt: skip
     return made
 
 
@@ -292,7 +173,10 @@ def actions_due_send(*, today) -> list[Notification]:
         .select_related("owner", "session")
     )
     for action in actions:
-        made += _notify([action.owner], partial(_action_message, Kind.ACTION_DUE, action))
+        made += _notify(
+            [action.owner], kind=Kind.ACTION_DUE, key=f"action:{action.pk}:due:{action.due_date}",
+            params=messages.action_params(action), session=action.session,
+        )  # fmt: skip
     return made
 
 
@@ -329,7 +213,10 @@ def _attachments(notification: Notification, user: User) -> list[tuple[str, byte
         from qalibrate.reports.exports import report_pdf
         from qalibrate.reports.selectors import session_report
 
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with (
+            translation.override(user.language or settings.LANGUAGE_CODE),
+            timezone.override(user.time_zone or settings.TIME_ZONE),
+        ):
             pdf = report_pdf(session_report(session))
         return [(f"calibration-report-{session.pk}.pdf", pdf, "application/pdf")]
     return []
@@ -347,21 +234,31 @@ def session_meeting(session: CalibrationSession) -> calendar.Meeting:
         attendees=[calendar.Person(str(u), u.email) for u in _people(session) if u.email],
         description=session.agenda,
         location=session.location,
-        url=absolute(reverse("session_detail", args=[session.pk])),
+        url=messages.absolute(reverse("session_detail", args=[session.pk])),
         sequence=session.calendar_sequence,
     )
 
 
+def _letter(notification: Notification, user: User) -> tuple[str, str, str]:
+    """Subject, text and HTML, written now in the recipient's language and time zone."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        message = messages.words(notification, messages.reader_zone(user))
+        if message.stored:
+            return notification.subject, notification.body_text, notification.body_html
+        return message.subject, *messages.letter(message, user)
+
+
 def _send(notification: Notification, connection) -> None:
     user = notification.user
+    subject, text, html = _letter(notification, user)
     message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body_text,
+        subject=subject,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
         connection=connection,
     )
-    message.attach_alternative(notification.body_html, "text/html")
+    message.attach_alternative(html, "text/html")
     for name, content, mimetype in _attachments(notification, user):
         message.attach(name, content, mimetype)
     message.send()

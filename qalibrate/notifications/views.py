@@ -19,10 +19,15 @@ def notification_list(request):
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
         request.GET.get("page")
     )
+    notifications = selectors.with_words(page.object_list, reader=request.user)
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "can_see_deliveries": can_manage_users(request.user)},
+        {
+            "page": page,
+            "notifications": notifications,
+            "can_see_deliveries": can_manage_users(request.user),
+        },
     )
 
 
@@ -56,7 +61,10 @@ def delivery_list(request):
     return render(
         request,
         "notifications/deliveries.html",
-        {"troubled": troubled[:200], "max_attempts": services.MAX_ATTEMPTS},
+        {
+            "troubled": selectors.with_words(troubled[:200], reader=request.user),
+            "max_attempts": services.MAX_ATTEMPTS,
+        },
     )
 
 

@@ -1,12 +1,25 @@
-"""The calibration report: the discussion's figures, charts and the raw answer matrix."""
+"""The calibration report: the discussion's figures, charts and the raw answer matrix, and the
+meeting's outcome (agreed answers, flags, follow-up actions) for the report files."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from qalibrate.calibration.models import CalibrationSession
-from qalibrate.calibration.selectors import Discussion, discussion_with_history
+from qalibrate.calibration.models import (
+    CalibrationSession,
+    CriterionFlag,
+    FlagKind,
+    FollowUpAction,
+)
+from qalibrate.calibration.selectors import (
+    ContactRow,
+    CriterionAgreement,
+    CriterionRow,
+    Discussion,
+    discussion_with_history,
+)
 from qalibrate.reports import charts
+from qalibrate.scorecards.models import Criterion
 from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points
 
 
@@ -20,10 +33,55 @@ class RawAnswer:
     points: float | None
 
 
+@dataclass(frozen=True)
+class CriterionOutcome:
+    """A criterion's agreement figures (None for a free-text criterion) and its three flags,
+    each on its own: a criterion the group found unclear is not one with a process problem,
+    and neither is one whose answers merely disagreed."""
+
+    criterion: Criterion
+    agreement: CriterionAgreement | None
+    needs_clarification: bool
+    process_problem: bool
+    notes: list[str]
+
+    @property
+    def low_agreement(self) -> bool:
+        return self.agreement is not None and self.agreement.low_agreement
+
+    @property
+    def flagged(self) -> bool:
+        return self.needs_clarification or self.process_problem or self.low_agreement
+
+
+@dataclass(frozen=True)
+class ContactOutcome:
+    """A contact as the meeting left it: its number in the report's charts, the agreed score,
+    the agreed answers in the scorecard's order and the group's notes and feedback."""
+
+    number: int
+    row: ContactRow
+    answers: list[CriterionRow]
+
+    @property
+    def contact(self):
+        return self.row.contact
+
+    @property
+    def agreed_score(self) -> float | None:
+        return self.row.session_contact.agreed_score
+
+    @property
+    def notes(self) -> str:
+        return self.row.session_contact.notes
+
+
 @dataclass
 class Report:
     discussion: Discussion
     raw: list[RawAnswer]
+    flags: list[CriterionFlag] = field(default_factory=list)
+    actions: list[FollowUpAction] = field(default_factory=list)
 
     @property
     def session(self) -> CalibrationSession:
@@ -33,12 +91,60 @@ class Report:
     def answer_count(self) -> int:
         return len(self.raw)
 
+    @property
+    def criteria(self) -> list[CriterionOutcome]:
+        """The scored criteria in the scorecard's order, then free-text ones that were flagged."""
+        by_criterion: dict[int, list[CriterionFlag]] = {}
+        for flag in self.flags:
+            by_criterion.setdefault(flag.criterion_id, []).append(flag)
+        rows = [(row.criterion, row) for row in self.discussion.criteria]
+        scored = {criterion.pk for criterion, _row in rows}
+        for flag in self.flags:
+            if flag.criterion_id not in scored:
+                scored.add(flag.criterion_id)
+                rows.append((flag.criterion, None))
+        result = []
+        for criterion, agreement in rows:
+            flags = by_criterion.get(criterion.pk, [])
+            kinds = {flag.kind for flag in flags}
+            result.append(
+                CriterionOutcome(
+                    criterion=criterion,
+                    agreement=agreement,
+                    needs_clarification=FlagKind.CLARIFY in kinds,
+                    process_problem=FlagKind.PROCESS in kinds,
+                    notes=[flag.note for flag in flags if flag.note],
+                )
+            )
+        return result
+
+    @property
+    def contact_outcomes(self) -> list[ContactOutcome]:
+        """Numbered as in the charts (the discussion's order); scored criteria only."""
+        order = {row.criterion.pk: i for i, row in enumerate(self.discussion.criteria)}
+        return [
+            ContactOutcome(
+                number=number,
+                row=row,
+                answers=sorted(
+                    (item for item in row.criteria if item.criterion.kind != "text"),
+                    key=lambda item: order.get(item.criterion.pk, len(order)),
+                ),
+            )
+            for number, row in enumerate(self.discussion.contacts, 1)
+        ]
+
 
 def session_report(session: CalibrationSession, *, anonymous: bool = False) -> Report:
     """A fixed number of queries whatever the session's size (the discussion's, twice when
-    there is a previous session)."""
+    there is a previous session, and one each for the flags and the actions)."""
     result = discussion_with_history(session, anonymous=anonymous)
-    return Report(discussion=result, raw=_raw_answers(result))
+    return Report(
+        discussion=result,
+        raw=_raw_answers(result),
+        flags=list(session.flags.select_related("criterion")),
+        actions=list(session.actions.select_related("owner")),
+    )
 
 
 def _raw_answers(result: Discussion) -> list[RawAnswer]:

@@ -62,12 +62,13 @@ def test_reveal_prefills_the_agreed_answers_with_the_majority(revealed):
 def test_discussion_figures(revealed, users, second_evaluator, third_evaluator):
     result = selectors.discussion(revealed)
     contacts = [sc.contact for sc in revealed.session_contacts.all()]
-    # Lowest mean first (c2: 0, 84.8, 84.8), highest next (c3), then widest spread first.
-    assert [row.contact for row in result.contacts] == [contacts[i] for i in (2, 3, 5, 0, 1, 4)]
-    first_row = result.contacts[0]
-    assert first_row.totals == pytest.approx([0, DEFAULT, DEFAULT])
-    assert first_row.spread.spread == pytest.approx(DEFAULT)
-    assert first_row.reference_total == pytest.approx(DEFAULT)
+    # The lowest reference first (c5: the majority's 73.3), the highest next (c3: 100), then
+    # the widest spread first (c2: 0, 84.8, 84.8, the critical one evaluator failed).
+    assert [row.contact for row in result.contacts] == [contacts[i] for i in (5, 3, 2, 0, 1, 4)]
+    critical_row = result.contacts[2]
+    assert critical_row.totals == pytest.approx([0, DEFAULT, DEFAULT])
+    assert critical_row.spread.spread == pytest.approx(DEFAULT)
+    assert critical_row.reference_total == pytest.approx(DEFAULT)
     # The draft stays out: the third "did not score" c4.
     assert result.contacts[-1].totals[2] is None
 
@@ -193,7 +194,7 @@ def test_discussion_page_by_role(client, users, session, revealed, second_evalua
         client.force_login(user)
         assert client.get(url).status_code == status, user.role
     client.force_login(users[Role.EVALUATOR])
-    page = client.get(url).content.decode()
+    page = client.get(url + "?contact=all").content.decode()
     assert "SECRET-COMMENT" in page and str(second_evaluator) in page
     assert "agree-form" not in page  # only the facilitator records
 

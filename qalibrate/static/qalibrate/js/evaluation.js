@@ -13,6 +13,10 @@
   var messages = JSON.parse(document.getElementById("save-messages").textContent);
   var dirty = false;
   var saving = false;
+  // Once Submit is pressed the submit itself carries every answer: nothing more is sent (a
+  // save after it would reach a submitted evaluation and be refused).
+  var submitting = false;
+  var submitAfterSave = false;
   var timer = null;
   var visibleSince = document.visibilityState === "visible" ? Date.now() : null;
   var secondsBanked = 0;
@@ -59,6 +63,7 @@
   }
 
   function save() {
+    if (submitting) return;
     if (saving) { timer = setTimeout(save, 500); return; }
     saving = true;
     dirty = false;
@@ -76,10 +81,15 @@
         showStatus(messages.offline, "error");
         timer = setTimeout(save, 5000);
       })
-      .finally(function () { saving = false; });
+      .finally(function () {
+        saving = false;
+        // A save was on its way when Submit was pressed: submit now, with its new revision.
+        if (submitAfterSave) { submitAfterSave = false; form.requestSubmit(); }
+      });
   }
 
   function changed() {
+    if (submitting) return;
     dirty = true;
     keepLocally();
     showStatus(messages.unsaved, "busy");
@@ -113,11 +123,11 @@
     else if (visibleSince) {
       secondsBanked += (Date.now() - visibleSince) / 1000;
       visibleSince = null;
-      if (dirty) navigator.sendBeacon(saveUrl, payload());
+      if (dirty && !submitting) navigator.sendBeacon(saveUrl, payload());
     }
   });
   window.addEventListener("pagehide", function () {
-    if (dirty) navigator.sendBeacon(saveUrl, payload());
+    if (dirty && !submitting) navigator.sendBeacon(saveUrl, payload());
   });
 
   // "Comment at the current moment" of the recording: stores the time, shows it, seeks back to it.
@@ -136,7 +146,17 @@
     changed();
   });
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      // Submitting now would carry the revision the running save is about to replace.
+      event.preventDefault();
+      submitAfterSave = true;
+      clearTimeout(timer);
+      return;
+    }
+    submitting = true;
+    dirty = false;
+    clearTimeout(timer);
     secondsInput.value = secondsSpent();
   });
 })();

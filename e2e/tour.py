@@ -1,0 +1,100 @@
+"""Screenshots of the main pages of each role against a running demo, for people to look at.
+
+    .venv/bin/python e2e/tour.py http://127.0.0.1:8000 [--out artifacts/tour] [--languages en,ru,sv]
+
+Not a test (pytest does not collect it): it logs in as the demo's QA lead, an evaluator of the
+session in blind scoring, and an agent, switches language, and saves full-page PNGs at a
+projector-ish desktop, a tablet and a phone size. Run it after `python3 dev.py demo`.
+"""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+SIZES = {"desktop": (1366, 800), "tablet": (1024, 768), "phone": (390, 844)}
+PASSWORD = "calibrate"  # noqa: S105 (the demo's published password)
+
+
+def log_in(page, base: str, username: str, language: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    page.select_option("#language-select", language)
+    page.wait_for_selector(f'html[lang="{language}"]')
+
+
+def session_ids(page, base: str) -> dict[str, int]:
+    """The demo's session in blind scoring and its latest completed one, read off the list."""
+    page.goto(f"{base}/sessions/")
+    ids = {}
+    for row in page.locator("table tbody tr").all():
+        link = row.locator("a[href*='/sessions/']").first
+        if not link.count():
+            continue
+        pk = int(re.search(r"/sessions/(\d+)/", link.get_attribute("href")).group(1))
+        status = row.inner_text()
+        if "week 48" in status:
+            ids.setdefault("scoring", pk)
+        if "week 47" in status:
+            ids.setdefault("completed", pk)
+    return ids
+
+
+def shoot(page, out: Path, name: str) -> None:
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("--out", default="artifacts/tour")
+    parser.add_argument("--languages", default="en,ru,sv")
+    args = parser.parse_args()
+    base, out = args.base.rstrip("/"), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        for language in args.languages.split(","):
+            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            page = context.new_page()
+            log_in(page, base, "maria.lindqvist", language)
+            ids = session_ids(page, base)
+            page.goto(f"{base}/")
+            shoot(page, out, f"{language}-lead-home")
+            page.goto(f"{base}/sessions/{ids['scoring']}/")
+            shoot(page, out, f"{language}-lead-session")
+            page.goto(f"{base}/sessions/{ids['completed']}/discussion/")
+            shoot(page, out, f"{language}-meeting")
+            page.goto(f"{base}/reports/sessions/{ids['completed']}/")
+            shoot(page, out, f"{language}-report")
+            context.close()
+
+            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            page = context.new_page()
+            log_in(page, base, "james.cole", language)
+            shoot(page, out, f"{language}-evaluator-home")
+            page.goto(f"{base}/sessions/{ids['scoring']}/")
+            shoot(page, out, f"{language}-evaluator-session")
+            link = page.locator("a[href*='/score/'], a[href*='/evaluations/']").first
+            if link.count():
+                link.click()
+                page.wait_for_load_state()
+                shoot(page, out, f"{language}-evaluation")
+            context.close()
+        browser.close()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()

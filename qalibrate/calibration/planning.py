@@ -1,0 +1,224 @@
+"""What the plan form starts from: the team's own habits (its last session, its recurring series,
+its cadence target), so that planning is mostly checking and one click. Reads only."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qalibrate.accounts.models import Role, Team, User
+from qalibrate.calibration import recurrence
+from qalibrate.calibration.models import (
+    DEFAULT_SESSIONS_PER_MONTH,
+    CadenceTarget,
+    CalibrationSession,
+    ParticipantRole,
+    Series,
+    SessionStatus,
+)
+from qalibrate.calibration.series import series_meetings
+from qalibrate.contacts.models import Channel, Contact
+from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
+
+CHANNEL_PLURALS = {
+    Channel.CALL: gettext_lazy("calls"),
+    Channel.CHAT: gettext_lazy("chats"),
+    Channel.EMAIL: gettext_lazy("e-mails"),
+    Channel.TICKET: gettext_lazy("tickets"),
+}
+# Without a habit to follow, a team meets at 10:00, and no sooner than two days ahead, so that
+# evaluators have at least a day to score before the deadline (a day before the meeting).
+DEFAULT_MEETING_TIME = time(10)
+MIN_DAYS_AHEAD = 2
+# How many of a series' meetings to look through for one that has no session yet.
+SERIES_LOOKAHEAD = 12
+STAFF = (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
+
+
+def plan_team(*, contacts: list[Contact], team_filter: Team | None = None) -> Team | None:
+    """The team of the ticked contacts when they share one; without ticks, the list's filter."""
+    if contacts:
+        teams = {contact.team_id for contact in contacts}
+        return contacts[0].team if len(teams) == 1 else None
+    return team_filter
+
+
+def last_session(team: Team) -> CalibrationSession | None:
+    """The team's latest session (by meeting) that was not cancelled: the one to follow."""
+    return (
+        CalibrationSession.objects.filter(team=team)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("version__scorecard")
+        .order_by("-meeting_at", "-pk")
+        .first()
+    )
+
+
+def _active_series(team: Team) -> list[Series]:
+    return list(Series.objects.filter(team=team, is_active=True).select_related("scorecard"))
+
+
+def plan_version(
+    *, team: Team | None, last: CalibrationSession | None, series: list[Series]
+) -> ScorecardVersion | None:
+    """The latest published version of the scorecard the team used last (or its series uses);
+    with a single scorecard in use, that one's."""
+    scorecards: list[Scorecard] = []
+    if last is not None:
+        scorecards.append(last.version.scorecard)
+    scorecards += [s.scorecard for s in series]
+    if not scorecards:
+        published = Scorecard.objects.filter(versions__status=VersionStatus.PUBLISHED).distinct()
+        scorecards = list(published[:2])
+        if len(scorecards) > 1:  # a choice the planner makes
+            return None
+    for scorecard in scorecards:
+        version = scorecard.current_version
+        if version is not None:
+            return version
+    return None
+
+
+def series_free_meeting(series: Series, *, after: datetime) -> datetime | None:
+    """The series' next meeting whose day has no session of the team yet (the series' own
+    sessions are created a few days ahead, so the next one or two are often taken)."""
+    meetings = series_meetings(series=series, after=after, count=SERIES_LOOKAHEAD)
+    if not meetings:
+        return None
+    zone = meetings[0].tzinfo
+    taken = {
+        moment.astimezone(zone).date()
+        for moment in CalibrationSession.objects.filter(
+            team=series.team_id,
+            meeting_at__gte=meetings[0] - timedelta(days=1),
+            meeting_at__lte=meetings[-1] + timedelta(days=1),
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .values_list("meeting_at", flat=True)
+    }
+    return next((m for m in meetings if m.astimezone(zone).date() not in taken), None)
+
+
+def series_of_meeting(*, team: Team | None, meeting_at: datetime | None) -> Series | None:
+    """The team's active series when ``meeting_at`` is one of its meetings and no session holds
+    it yet: the new session then is that occurrence, and the series does not make another."""
+    if team is None or meeting_at is None:
+        return None
+    for series in _active_series(team):
+        found = series_meetings(series=series, after=meeting_at - timedelta(seconds=1), count=1)
+        if found == [meeting_at] and not series.sessions.filter(meeting_at=meeting_at).exists():
+            return series
+    return None
+
+
+def _working_day(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _weeks_between_sessions(team: Team) -> int:
+    """The cadence target as a rhythm: 2 a month → every 2 weeks, 1 → every 4, 4+ → weekly."""
+    target = CadenceTarget.objects.filter(team=team).values_list("sessions_per_month", flat=True)
+    per_month = target.first() or DEFAULT_SESSIONS_PER_MONTH
+    return max(1, round(4 / per_month))
+
+
+def plan_schedule(
+    *, team: Team | None, last: CalibrationSession | None, series: list[Series], now: datetime
+) -> tuple[datetime, datetime]:
+    """The meeting and the scoring deadline: the next free meeting of the team's active series
+    (scoring ends as the series says); otherwise the team's rhythm from its last meeting (same
+    weekday and time) on a working day at least MIN_DAYS_AHEAD away, scoring until a day before.
+    """
+    earliest = now + timedelta(days=MIN_DAYS_AHEAD)
+    found = [(m, s) for s in series if (m := series_free_meeting(s, after=earliest))]
+    if found:
+        meeting, one = min(found, key=lambda pair: pair[0])
+        return meeting, recurrence.scoring_deadline(meeting, days_before=one.scoring_days)
+    meeting = _rhythm_meeting(team=team, last=last, now=now)
+    return meeting, plan_deadline(meeting)
+
+
+def _rhythm_meeting(*, team: Team | None, last: CalibrationSession | None, now: datetime):
+    zone = timezone.get_current_timezone()
+    first_day = (now + timedelta(days=MIN_DAYS_AHEAD)).astimezone(zone).date()
+    at, day = DEFAULT_MEETING_TIME, first_day
+    if last is not None:
+        previous = last.meeting_at.astimezone(zone)
+        at = previous.time().replace(second=0, microsecond=0)
+        day = max(previous.date() + timedelta(weeks=_weeks_between_sessions(team)), first_day)
+    return datetime.combine(_working_day(day), at, zone)
+
+
+def plan_deadline(meeting: datetime) -> datetime:
+    """A day before the meeting at its time; a Saturday or Sunday moves back to the Friday."""
+    deadline = recurrence.scoring_deadline(meeting, days_before=1)
+    while deadline.weekday() >= 5:
+        deadline = recurrence.scoring_deadline(deadline, days_before=1)
+    return deadline
+
+
+def plan_evaluators(*, last: CalibrationSession | None, series: list[Series]) -> list[User]:
+    """Who scored the team's last session (still active staff), or else its series' evaluators."""
+    if last is not None:
+        found = list(
+            User.objects.filter(
+                calibration_participations__session=last,
+                calibration_participations__role=ParticipantRole.EVALUATOR,
+                is_active=True,
+                role__in=STAFF,
+            ).order_by("calibration_participations__pk")
+        )
+        if found:
+            return found
+    for one in series:
+        found = list(one.evaluators.filter(is_active=True, role__in=STAFF))
+        if found:
+            return found
+    return []
+
+
+def plan_title(*, team: Team | None, contacts: list[Contact], meeting: datetime) -> str:
+    """ "Customer support: calls, week 14", as the demo's sessions are called."""
+    week = meeting.astimezone(timezone.get_current_timezone()).isocalendar().week
+    channels = [CHANNEL_PLURALS[c] for c in Channel if c in {x.channel for x in contacts}]
+    values = {"team": team, "channels": get_text_list(channels, _("and")), "week": week}
+    if team is not None and channels:
+        return _("%(team)s: %(channels)s, week %(week)d") % values
+    if team is not None:
+        return _("%(team)s, week %(week)d") % values
+    return _("Calibration, week %(week)d") % values
+
+
+def plan_initial(
+    *, user: User, contacts: list[Contact], team_filter: Team | None = None, now: datetime
+) -> dict:
+    """The plan form's initial values for ``user`` planning a session of ``contacts``."""
+    team = plan_team(contacts=contacts, team_filter=team_filter)
+    last = last_session(team) if team is not None else None
+    series = _active_series(team) if team is not None else []
+    meeting, deadline = plan_schedule(team=team, last=last, series=series, now=now)
+    initial = {
+        "facilitator": user,
+        "team": team,
+        "sample_team": team,
+        "version": plan_version(team=team, last=last, series=series),
+        "title": plan_title(team=team, contacts=contacts, meeting=meeting),
+        "meeting_at": meeting,
+        "scoring_deadline": deadline,
+        "evaluators": plan_evaluators(last=last, series=series),
+    }
+    if last is not None:
+        initial.update(
+            duration_minutes=last.duration_minutes,
+            location=last.location,
+            reference_mode=last.reference_mode,
+            tolerance=last.tolerance,
+            expert=last.expert,
+        )
+    elif series:
+        initial.update(duration_minutes=series[0].duration_minutes, location=series[0].location)
+    return {name: value for name, value in initial.items() if value is not None}
