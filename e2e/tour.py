@@ -86,11 +86,11 @@ def main() -> None:
             shoot(page, out, f"{language}-evaluator-home")
             page.goto(f"{base}/sessions/{ids['scoring']}/")
             shoot(page, out, f"{language}-evaluator-session")
-            link = page.locator("a[href*='/score/'], a[href*='/evaluations/']").first
-            if link.count():
-                link.click()
-                page.wait_for_load_state()
-                shoot(page, out, f"{language}-evaluation")
+            page.set_viewport_size({"width": 1366, "height": 800})
+            page.goto(f"{base}/")
+            page.locator("form[action*='/score/next/'] button").first.click()
+            page.wait_for_url(re.compile(r".*/evaluations/\d+/$"))
+            shoot(page, out, f"{language}-evaluation")
             context.close()
         browser.close()
     print(f"screenshots in {out}")
