@@ -48,6 +48,7 @@ from qalibrate.agreement.ratings import (
     category_codes,
     missing_mask,
     numeric_values,
+    power_of_two_scaled,
     unit_value_counts,
 )
 
@@ -184,6 +185,8 @@ def _alpha_parts(ratings: Any, level: str, domain: Sequence | None) -> _Parts:
             "every pairable rating has the same value, so the disagreement expected by chance "
             "is zero and alpha is undefined"
         )
+    if level in ("interval", "ratio"):
+        value = power_of_two_scaled(value)  # the same alpha, without overflow near 1e200
     return _PARTS[level](unit, value)
 
 

@@ -9,13 +9,14 @@ not score a contact. ``reference`` holds one reference total per contact (NaN: n
   (+) or strict (-). They are within tolerance when the mean absolute deviation is at most the
   tolerance; the session is calibrated when every evaluator who scored is within tolerance.
 
-Per criterion, answers are a contacts × evaluators table of answers ("na" for N/A, None for
-none). N/A counts twice, differently: as its own category when judging applicability (N/A
-consistency: do evaluators agree whether the criterion applies?) and as missing when judging
-the answer (agreement, alpha, AC1 are over the answers given). A criterion is flagged for
-clarification when its answer agreement is below AGREEMENT_THRESHOLD (80 %, the usual bar for
-calibrated QA answers) or its alpha is below ALPHA_THRESHOLD (0.667, the lowest value
-Krippendorff (2004, "Content Analysis", 2nd ed., §11.4) accepts for tentative conclusions).
+Per criterion, answers are a contacts × evaluators table of answers ("na" or "n/a", in any
+case, for N/A; None, NaN, a blank string or pd.NA for none). N/A counts twice, differently: as
+its own category when judging applicability (N/A consistency: do evaluators agree whether the
+criterion applies?) and as missing when judging the answer (agreement, alpha, AC1 are over
+the answers given). A criterion is flagged for clarification when its answer agreement is
+below AGREEMENT_THRESHOLD (80 %, the usual bar for calibrated QA answers) or its alpha is below
+ALPHA_THRESHOLD (0.667, the lowest value Krippendorff (2004, "Content Analysis", 2nd ed.,
+§11.4) accepts for tentative conclusions).
 """
 
 from collections import Counter
@@ -27,11 +28,12 @@ import numpy as np
 from qalibrate.agreement.alpha import AlphaInterval, krippendorff_alpha, krippendorff_alpha_ci
 from qalibrate.agreement.icc import icc
 from qalibrate.agreement.kappa import gwet_ac1, percent_agreement
-from qalibrate.agreement.ratings import AgreementError
+from qalibrate.agreement.ratings import AgreementError, is_missing
 
 AGREEMENT_THRESHOLD = 0.8
 ALPHA_THRESHOLD = 0.667
 NA = "na"
+NA_TOKENS = frozenset({"na", "n/a"})  # compared after strip() and lower()
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,7 @@ def contact_spreads(totals) -> list[ContactSpread | None]:
 
 def evaluator_deviations(totals, reference, *, tolerance: float) -> list[EvaluatorDeviation | None]:
     """Per evaluator (row): deviation from the reference over the contacts both have."""
-    table = np.atleast_2d(np.asarray(totals, dtype=float))
-    reference = np.asarray(reference, dtype=float)
+    table, reference = _totals_and_reference(totals, reference)
     result: list[EvaluatorDeviation | None] = []
     for row in table:
         deviation = (row - reference)[~np.isnan(row) & ~np.isnan(reference)]
@@ -98,6 +99,22 @@ def evaluator_deviations(totals, reference, *, tolerance: float) -> list[Evaluat
     return result
 
 
+def _totals_and_reference(totals, reference) -> tuple[np.ndarray, np.ndarray]:
+    """The totals as evaluators × contacts and the reference as one value per contact.
+
+    A reference of another length would broadcast silently (one value against every contact,
+    or a row per evaluator), so it is an error instead.
+    """
+    table = np.atleast_2d(np.asarray(totals, dtype=float))
+    reference = np.asarray(reference, dtype=float)
+    if reference.shape != (table.shape[1],):
+        raise AgreementError(
+            f"the reference needs one total per contact ({table.shape[1]}); "
+            f"got shape {reference.shape}"
+        )
+    return table, reference
+
+
 def is_calibrated(deviations: Sequence[EvaluatorDeviation | None]) -> bool | None:
     """True when every evaluator with a deviation is within tolerance; None when nobody has one."""
     known = [d for d in deviations if d is not None]
@@ -108,7 +125,8 @@ def is_calibrated(deviations: Sequence[EvaluatorDeviation | None]) -> bool | Non
 
 def share_within(totals, reference, *, tolerance: float) -> float | None:
     """Share of the scores (evaluator × contact) within the tolerance of the reference."""
-    deviation = np.asarray(totals, dtype=float) - np.asarray(reference, dtype=float)
+    table, reference = _totals_and_reference(totals, reference)
+    deviation = table - reference
     known = deviation[~np.isnan(deviation)]
     if known.size == 0:
         return None
@@ -186,13 +204,30 @@ def _or_none(statistic, *args, **kwargs) -> float | None:
         return None
 
 
+def is_na(value) -> bool:
+    """Whether an answer is N/A: "na" or "n/a" in any case, blanks around it ignored."""
+    return isinstance(value, str) and value.strip().lower() in NA_TOKENS
+
+
 def criterion_figures(
     answers: Sequence[Sequence], *, level: str, domain: Sequence | None = None, yes_no=False
 ) -> CriterionFigures:
-    """Agreement figures for one criterion (contacts × evaluators; "na" = N/A, None = none)."""
-    given = [[v for v in row] for row in answers]
-    answered = [[None if v == NA else v for v in row] for row in given]
-    applies = [[None if v is None else v == NA for v in row] for row in given]
+    """Agreement figures for one criterion (contacts × evaluators; "na"/"n/a" = N/A, None or
+    NaN = none).
+
+    Raises AgreementError for ordinal answers in words without a ``domain``: only the domain
+    can say how they are ordered, and a missing alpha would otherwise look like too few answers.
+    """
+    given = [[None if is_missing(v) else v for v in row] for row in answers]
+    answered = [[None if is_na(v) else v for v in row] for row in given]
+    applies = [[None if v is None else is_na(v) for v in row] for row in given]
+    if level == "ordinal" and domain is None:
+        words = [v for row in answered for v in row if isinstance(v, str)]
+        if words:
+            raise AgreementError(
+                f"ordinal answers in words, such as {str(words[0])!r}, need a domain that lists "
+                "them in order"
+            )
     used_na = any(v is True for row in applies for v in row)
     return CriterionFigures(
         n=sum(v is not None for row in given for v in row),

@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from qalibrate.agreement.ratings import AgreementError, as_table, numeric_values
+from qalibrate.agreement.ratings import (
+    AgreementError,
+    as_table,
+    numeric_values,
+    power_of_two_scaled,
+)
 
 ICC_KEYS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 
@@ -42,6 +47,7 @@ def icc(ratings: Any) -> dict[str, float]:
         raise AgreementError("ICC needs at least two units")
     if np.ptp(values) == 0:
         raise AgreementError("every rating is the same, so ICC is undefined")
+    values = power_of_two_scaled(values)  # the same ICCs, without overflow near 1e200
 
     grand = values.mean()
     target_means = values.mean(axis=1, keepdims=True)

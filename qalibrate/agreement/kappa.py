@@ -35,23 +35,21 @@ def fleiss_kappa(ratings: Any, *, domain: Sequence | None = None) -> float:
     """Fleiss' kappa, generalised to units with unequal numbers of ratings.
 
     kappa = (p_a - p_e) / (1 - p_e), with p_a as in percent_agreement, p_e = sum_c pi_c^2 and
-    pi_c = mean over units of n_uc / m_u (Fleiss 1971; the form for unequal m_u is the
-    one in Gwet 2014, "Handbook of Inter-Rater Reliability", 4th ed.). Units with fewer
-    than two ratings are left out of both p_a and pi_c, so every unit counted has a pair
-    (irrCAC, following Gwet, keeps single-rated units in pi_c: the two differ only when such
-    units exist). ``domain`` only checks that every rating is one of its values.
+    pi_c = mean over every unit with at least one rating of n_uc / m_u (Fleiss 1971, with
+    missing ratings as Gwet generalised it: K. L. Gwet (2014), "Handbook of Inter-Rater
+    Reliability", 4th ed., ch. 2, and ``irrCAC.raw.CAC(...).fleiss()``). A unit rated once
+    has no pair, so it is left out of p_a, but its rating still says how the categories are
+    used, so it counts in pi_c, as in gwet_ac1. ``domain`` only checks that every rating is
+    one of its values.
     """
     counts = _Counts(ratings, domain=domain)
-    pairable = counts.m >= 2
     agreement = counts.observed_agreement()
-    keep = pairable[counts.unit]
-    shares = counts.count[keep] / counts.m[counts.unit[keep]]
-    pi = np.bincount(counts.code[keep], weights=shares, minlength=counts.n_categories)
-    pi /= pairable.sum()
+    rated = counts.m >= 1
+    shares = counts.count / counts.m[counts.unit]
+    pi = np.bincount(counts.code, weights=shares, minlength=counts.n_categories) / rated.sum()
     if np.count_nonzero(pi) < 2:
         raise AgreementError(
-            "all pairable ratings are in one category, so chance agreement is 1 and kappa is "
-            "undefined"
+            "all ratings are in one category, so chance agreement is 1 and kappa is undefined"
         )
     chance = float((pi**2).sum())
     return (agreement - chance) / (1 - chance)

@@ -1,13 +1,15 @@
 """Turning a units × raters table of ratings into the arrays the statistics work on.
 
 A rating table has one row per unit (a contact, a call, a ticket) and one column per rater.
-``None``, NaN and empty (or blank) strings mean "not rated".
+``None``, NaN, empty (or blank) strings and pandas' missing values (``pd.NA``, ``pd.NaT``, the
+gaps of nullable ``Int64``/``Float64`` columns) mean "not rated".
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,13 +56,21 @@ def as_table(ratings: Any) -> np.ndarray:
 
 
 def is_missing(value: Any) -> bool:
-    """Whether one cell counts as "not rated": None, NaN, or an empty or blank string."""
+    """Whether one cell counts as "not rated": None, NaN, an empty or blank string, NaT, or
+    pandas' ``pd.NA``."""
     if value is None:
         return True
     if isinstance(value, str):
         return not value.strip()
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return math.isnan(value)
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    # pandas is not a dependency: its missing values can only exist once it has been imported,
+    # so look them up there instead of importing it.
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        return value is getattr(pandas, "NA", None) or value is getattr(pandas, "NaT", None)
     return False
 
 
@@ -80,7 +90,7 @@ def numeric_values(table: np.ndarray, *, level: str, domain: Sequence | None = N
     if table.dtype == object:
         # as_table makes an object table only when some rating is not a number.
         odd = next(v for v in table.ravel() if v is not None and not isinstance(v, numbers.Real))
-        raise AgreementError(f"{level} level needs numeric ratings; found {odd!r}")
+        raise AgreementError(f"{level} level needs numeric ratings; found {_show(odd)}")
     present = table[~np.isnan(table)]
     if domain is not None:
         allowed = _numeric_domain(domain, level=level)
@@ -133,7 +143,7 @@ def category_codes(
                     position[value] = len(categories)
                     categories.append(value)
             except TypeError as error:
-                raise AgreementError(f"cannot use {value!r} as a rating") from error
+                raise AgreementError(f"cannot use {_show(value)} as a rating") from error
 
     if numeric:
         lookup = np.array([_position(position, value) for value in distinct.tolist()], dtype=int)
@@ -172,7 +182,7 @@ def _show(value: Any) -> str:
     """A rating as a person would write it: 3 rather than 3.0."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
-    return repr(value) if isinstance(value, str) else str(value)
+    return repr(str(value)) if isinstance(value, str) else str(value)  # np.str_ as plain text
 
 
 def _check_shape(table: np.ndarray) -> None:
@@ -184,6 +194,20 @@ def _check_shape(table: np.ndarray) -> None:
         raise AgreementError(
             f"agreement needs at least two raters; the ratings have {table.shape[1]}"
         )
+
+
+def power_of_two_scaled(values: np.ndarray) -> np.ndarray:
+    """``values`` divided by the power of two nearest above their largest magnitude.
+
+    Statistics that do not change when every value is multiplied by the same number (interval
+    and ratio alpha, the ICCs) work on these, so squares of values near 1e200 do not overflow
+    and those of values near 1e-200 do not vanish; dividing by a power of two is exact.
+    """
+    largest = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    if not largest:
+        return values
+    _, exponent = math.frexp(largest)
+    return np.ldexp(values, -exponent)
 
 
 def _check_finite(table: np.ndarray) -> None:

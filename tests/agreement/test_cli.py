@@ -269,3 +269,126 @@ def test_the_qalibrate_command_runs_it_without_django(tmp_path):
     assert result.returncode == 0, result.stderr
     figures = _json.loads(result.stdout)
     assert (figures["n_units"], figures["n_raters"], figures["percent_agreement"]) == (4, 2, 0.75)
+
+
+# --- Input that cannot be misread (issue 14, item 9) -----------------------------------------
+
+
+def assert_one_line_error(capsys, argv, message):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(PREFIX)
+    assert message in lines[0]
+
+
+@pytest.mark.parametrize("header", ["Unit,Rater,Value", "UNIT,rater,Value", " unit , rater ,value"])
+def test_long_form_header_in_any_case(tmp_path, capsys, header):
+    expected = run_json(capsys, write(tmp_path, WIDE))
+    text = long_form(WIDE).replace("unit,rater,value", header, 1)
+    assert run_json(capsys, write(tmp_path, text, "long.csv")) == expected
+
+
+def test_long_form_takes_its_columns_by_name_and_ignores_others(tmp_path, capsys):
+    expected = run_json(capsys, write(tmp_path, WIDE))
+    header, *rows = [line.split(",") for line in long_form(WIDE).splitlines()]
+    lines = ["Rater,comment,Unit,Value"] + [
+        f"{rater},checked by x,{unit},{value}" for unit, rater, value in rows
+    ]
+    assert header == ["unit", "rater", "value"]
+    text = "\n".join(lines) + "\n"
+    assert run_json(capsys, write(tmp_path, text, "long.csv")) == expected
+
+
+def test_long_form_without_a_value_column(tmp_path, capsys):
+    path = write(tmp_path, "unit,rater,score\nc1,ann,3\nc1,bob,4\n")
+    assert_one_line_error(capsys, [path], "long form needs one 'value' column")
+
+
+@pytest.mark.parametrize("token", ["NA", "N/A", "n/a", "na"])
+def test_na_tokens_are_missing(tmp_path, capsys, token):
+    expected = run_json(capsys, write(tmp_path, WIDE))
+    wide = WIDE.replace("1,1,,1", f"1,1,{token},1").replace("11,,,1,1", f"11,{token},,1,1")
+    assert run_json(capsys, write(tmp_path, wide, "na.csv")) == expected
+    long = long_form(WIDE).replace("12,A,\n", f"12,A,{token}\n")
+    assert run_json(capsys, write(tmp_path, long, "long.csv")) == expected
+
+
+def test_na_tokens_are_configurable(tmp_path, capsys):
+    text = "unit,ann,bob,cy\n1,yes,yes,skip\n2,no,no,no\n3,yes,-,no\n4,NA,NA,yes\n"
+    plain = "unit,ann,bob,cy\n1,yes,yes,\n2,no,no,no\n3,yes,,no\n4,NA,NA,yes\n"
+    path = write(tmp_path, text)
+    # With --na the default tokens are replaced: "NA" is now a category.
+    assert run_json(capsys, path, "--na", "skip,-") == run_json(
+        capsys, write(tmp_path, plain, "plain.csv"), "--na", ""
+    )
+    report = run_json(capsys, write(tmp_path, plain, "plain.csv"), "--na", "")
+    assert report["n_ratings"] == 10
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolons_tabs_and_decimal_commas(tmp_path, capsys, delimiter):
+    comma = "unit,ann,bob,cy\nc1,4.5,4,4.5\nc2,2,2.5,2\nc3,3,,3.5\nc4,1,1.5,1\n"
+    expected = run_json(capsys, write(tmp_path, comma), "--level", "interval")
+    local = comma.replace(",", delimiter).replace(".", ",")
+    report = run_json(capsys, write(tmp_path, local, "local.csv"), "--level", "interval")
+    assert report == expected
+    assert (report["n_raters"], report["n_ratings"]) == (3, 11)
+
+
+def test_a_comma_inside_a_semicolon_files_names(tmp_path, capsys):
+    text = "unit;Cole, James;Shah, Priya\nc1;4,5;4\nc2;2;2,5\nc3;3;3\n"
+    report = run_json(capsys, write(tmp_path, text), "--level", "interval")
+    expected = krippendorff_alpha([[4.5, 4], [2, 2.5], [3, 3]], level="interval")
+    assert report["n_raters"] == 2
+    assert report["krippendorff_alpha"] == pytest.approx(expected)
+
+
+def test_duplicate_unit_ids_are_an_error_naming_them(tmp_path, capsys):
+    text = "unit,ann,bob\nc1,3,4\nc2,2,2\nc1,3,3\nc3,1,2\n"
+    assert_one_line_error(capsys, [write(tmp_path, text)], "'c1' (lines 2, 4)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "argument --seed: expected a whole number 0 or more, got '-1'"),
+        (["--seed", "x"], "argument --seed"),
+        (["--bootstrap", "0"], "argument --bootstrap: expected a positive whole number"),
+        (["--bootstrap", "-5"], "argument --bootstrap: expected a positive whole number"),
+    ],
+)
+def test_seed_and_resamples_are_checked(tmp_path, capsys, args, message):
+    assert_one_line_error(capsys, [write(tmp_path, WIDE), "--bootstrap", "10", *args], message)
+
+
+def test_huge_values_are_computed(tmp_path, capsys):
+    # 1e200 squared overflows; interval alpha does not change when every value is scaled.
+    text = "unit,ann,bob\n1,1e200,2e200\n2,2e200,2e200\n3,3e200,4e200\n"
+    report = run_json(capsys, write(tmp_path, text), "--level", "interval")
+    expected = krippendorff_alpha([[1, 2], [2, 2], [3, 4]], level="interval")
+    assert report["krippendorff_alpha"] == pytest.approx(expected)
+
+
+def test_values_too_large_for_a_number(tmp_path, capsys):
+    text = "unit,ann,bob\n1,1e400,2\n2,2,2\n3,3,4\n"
+    assert_one_line_error(capsys, [write(tmp_path, text)], "rating 1e400 is too large")
+
+
+@pytest.mark.parametrize(
+    "error", [ValueError("bad\nvalue"), UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")]
+)
+def test_unexpected_value_errors_are_one_line(tmp_path, capsys, monkeypatch, error):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("qalibrate.agreement.cli.build_report", fail)
+    assert_one_line_error(capsys, [write(tmp_path, WIDE)], "bad")
+
+
+def test_csv_errors_are_one_line(tmp_path, capsys):
+    # A cell longer than the csv module's field limit (131,072 characters).
+    text = "unit,ann,bob\n1," + "x" * 200_000 + ",y\n2,y,y\n"
+    assert_one_line_error(capsys, [write(tmp_path, text)], "not valid CSV")

@@ -14,8 +14,10 @@ from qalibrate.agreement import (
     gwet_ac1,
     icc,
     krippendorff_alpha,
+    krippendorff_alpha_ci,
     percent_agreement,
 )
+from qalibrate.agreement.calibration import criterion_figures, evaluator_deviations, share_within
 from tests.agreement.strategies import rating_tables
 
 CATEGORICAL = [percent_agreement, fleiss_kappa, gwet_ac1]
@@ -214,3 +216,128 @@ def test_perfect_agreement_gives_one():
     assert fleiss_kappa(ratings) == pytest.approx(1.0)
     assert gwet_ac1(ratings) == pytest.approx(1.0)
     assert percent_agreement(ratings) == 1.0
+
+
+# --- Input that cannot be misread (issue 14, item 9) -----------------------------------------
+
+
+def test_pandas_missing_values_are_missing_not_a_category():
+    pd = pytest.importorskip("pandas")
+    expected = krippendorff_alpha([[1, 1, None], [2, None, 2], [1, 2, 2], [3, 3, 3]])
+    # Nullable columns of two dtypes give numpy an object array holding pd.NA itself.
+    frame = pd.DataFrame(
+        {
+            "ann": pd.array([1, 2, 1, 3], dtype="Int64"),
+            "bob": pd.array([1.0, None, 2.0, 3.0], dtype="Float64"),
+            "cy": pd.array([None, 2, 2, 3], dtype="Int64"),
+        }
+    )
+    assert krippendorff_alpha(frame) == pytest.approx(expected)
+    assert krippendorff_alpha(frame.astype(object)) == pytest.approx(expected)
+    with_na = [[1, 1, pd.NA], [2, pd.NA, 2], [1, 2, 2], [3, 3, 3]]
+    with_nat = [[1, 1, pd.NaT], [2, pd.NaT, 2], [1, 2, 2], [3, 3, 3]]
+    for statistic in [*CATEGORICAL, alpha_at("nominal"), alpha_at("interval")]:
+        plain = statistic([[1, 1, None], [2, None, 2], [1, 2, 2], [3, 3, 3]])
+        assert statistic(with_na) == pytest.approx(plain)
+        assert statistic(with_nat) == pytest.approx(plain)
+    words = pd.DataFrame({"a": ["yes", pd.NA, "no"], "b": ["yes", "no", pd.NA]}, dtype="string")
+    assert percent_agreement(words) == percent_agreement(
+        [["yes", "yes"], [None, "no"], ["no", None]]
+    )
+
+
+def test_numpy_not_a_time_is_missing():
+    nat = np.datetime64("NaT")
+    assert krippendorff_alpha([["a", "a", nat], ["b", "b", "a"]]) == krippendorff_alpha(
+        [["a", "a", None], ["b", "b", "a"]]
+    )
+
+
+# Krippendorff's (2011) example (units x observers) without its single-rated unit.
+KRIPPENDORFF_2011_INTERVAL = [
+    [1, 1, np.nan, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
+    [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [np.nan, 5, 5, 5], [np.nan, np.nan, 1, 1],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300])
+def test_huge_and_tiny_values_do_not_overflow(scale):
+    table = np.array(KRIPPENDORFF_2011_INTERVAL)
+    for level in ("interval", "ratio"):
+        expected = krippendorff_alpha(table, level=level)
+        assert krippendorff_alpha(table * scale, level=level) == pytest.approx(expected)
+    interval = krippendorff_alpha_ci(table * scale, "interval", n_boot=50, seed=3)
+    assert interval == krippendorff_alpha_ci(table, "interval", n_boot=50, seed=3)
+    panel = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6]], dtype=float)
+    assert icc(panel * scale) == pytest.approx(icc(panel))
+
+
+# --- calibration.py: shapes, "no answer" and N/A --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [[80.0, 80.0], [80.0, 80.0, 80.0, 80.0], 80.0, [[80.0, 80.0, 80.0]]],
+    ids=["too short", "too long", "a single number", "two-dimensional"],
+)
+def test_a_reference_of_the_wrong_shape_is_an_error(reference):
+    totals = [[78.0, 84.0, 86.0], [80.0, 90.0, np.nan]]
+    with pytest.raises(AgreementError, match=r"one total per contact \(3\)"):
+        evaluator_deviations(totals, reference, tolerance=5)
+    with pytest.raises(AgreementError, match=r"one total per contact \(3\)"):
+        share_within(totals, reference, tolerance=5)
+
+
+def test_nan_no_answer_is_not_counted_as_applicable():
+    with_none = [["yes", "na", None], ["no", "no", "na"], ["yes", "yes", "yes"]]
+    with_nan = [["yes", "na", float("nan")], ["no", "no", "na"], ["yes", "yes", "yes"]]
+    expected = criterion_figures(with_none, level="nominal", yes_no=True)
+    assert expected.n == 8
+    assert criterion_figures(with_nan, level="nominal", yes_no=True) == expected
+    with_blank = [["yes", "na", "  "], ["no", "no", "na"], ["yes", "yes", "yes"]]
+    assert criterion_figures(with_blank, level="nominal", yes_no=True) == expected
+
+
+@pytest.mark.parametrize("token", ["na", "NA", "n/a", "N/A", " N/a "])
+def test_every_spelling_of_na_is_na(token):
+    answers = [["yes", "na", "yes"], ["no", "no", "na"], ["yes", "yes", "no"]]
+    spelled = [[token if value == "na" else value for value in row] for row in answers]
+    expected = criterion_figures(answers, level="nominal", yes_no=True)
+    assert expected.na_consistency is not None
+    assert criterion_figures(spelled, level="nominal", yes_no=True) == expected
+
+
+def test_ordinal_words_without_a_domain_say_so():
+    answers = [["poor", "fair"], ["good", "good"], ["fair", "poor"], ["good", "fair"]]
+    with pytest.raises(AgreementError, match="'poor'.*domain"):
+        criterion_figures(answers, level="ordinal")
+    figures = criterion_figures(answers, level="ordinal", domain=["poor", "fair", "good"])
+    assert figures.alpha == pytest.approx(
+        krippendorff_alpha([[1, 2], [3, 3], [2, 1], [3, 2]], level="ordinal")
+    )
+    # Numbers need no domain to be ordered.
+    assert criterion_figures([[1, 2], [3, 3], [2, 1]], level="ordinal").alpha is not None
+
+
+def fleiss_by_the_book(table):
+    """Gwet's (2014) Fleiss' kappa with missing ratings, written out unit by unit."""
+    categories = sorted(set(table[~np.isnan(table)].tolist()))
+    counts = [[int((row == c).sum()) for c in categories] for row in table]
+    rated = [row for row in counts if sum(row) >= 1]
+    pairable = [row for row in counts if sum(row) >= 2]
+    p_a = sum(
+        sum(n * (n - 1) for n in row) / (sum(row) * (sum(row) - 1)) for row in pairable
+    ) / len(pairable)
+    pi = [sum(row[k] / sum(row) for row in rated) / len(rated) for k in range(len(categories))]
+    p_e = sum(p**2 for p in pi)
+    return (p_a - p_e) / (1 - p_e)
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=rating_tables())
+def test_fleiss_kappa_keeps_single_rated_units_in_the_shares(table):
+    try:
+        value = fleiss_kappa(table)
+    except AgreementError:
+        return
+    assert value == pytest.approx(fleiss_by_the_book(table), abs=1e-12)

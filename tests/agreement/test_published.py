@@ -113,7 +113,13 @@ def test_gwet_ac1_example_from_irrcac_documentation():
     assert percent_agreement(KRIPPENDORFF_2011) == pytest.approx(0.81818, abs=5e-6)
 
 
-def test_fleiss_kappa_leaves_out_the_unit_with_one_rating():
-    # Unit 12 has a single rating. irrCAC (following Gwet) counts it in the category shares and
-    # prints 0.76117; fleiss_kappa leaves it out (see test_oracle_irrcac for the comparison).
-    assert fleiss_kappa(KRIPPENDORFF_2011) == fleiss_kappa(KRIPPENDORFF_2011[:11])
+# Fleiss' kappa with missing ratings as K. L. Gwet (2014), "Handbook of Inter-Rater Reliability",
+# 4th ed., ch. 2, generalised it, on the same 4 raters x 12 units: the irrCAC documentation
+# (module docstring of irrCAC.raw, irrCAC 0.4.4, ``cac4raters.fleiss()``) prints kappa = 0.76117,
+# pa = 0.81818, pe = 0.23872. Unit 12 has a single rating: it counts in the category shares
+# (pe) but not in the observed agreement (pa).
+def test_fleiss_kappa_with_missing_ratings_as_gwet_generalised_it():
+    assert fleiss_kappa(KRIPPENDORFF_2011) == pytest.approx(0.76117, abs=5e-6)
+    assert percent_agreement(KRIPPENDORFF_2011) == pytest.approx(0.81818, abs=5e-6)
+    # Dropping the single-rated unit changes the shares, so it changes kappa (to 0.76248).
+    assert fleiss_kappa(KRIPPENDORFF_2011[:11]) == pytest.approx(0.76248, abs=5e-6)
