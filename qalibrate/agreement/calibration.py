@@ -13,25 +13,47 @@ Per criterion, answers are a contacts × evaluators table of answers ("na" or "n
 case, for N/A; None, NaN, a blank string or pd.NA for none). N/A counts twice, differently: as
 its own category when judging applicability (N/A consistency: do evaluators agree whether the
 criterion applies?) and as missing when judging the answer (agreement, alpha, AC1 are over
-the answers given). A criterion is flagged for clarification when its answer agreement is
-below AGREEMENT_THRESHOLD (80 %, the usual bar for calibrated QA answers) or its alpha is below
-ALPHA_THRESHOLD (0.667, the lowest value Krippendorff (2004, "Content Analysis", 2nd ed.,
-§11.4) accepts for tentative conclusions).
+the answers given).
+
+Each criterion also gets the whole chance-corrected family (coefficients.py) with standard
+errors and intervals, weighted by its kind (WEIGHTS_BY_LEVEL): a yes/no or unordered
+criterion with identity weights (any difference is a disagreement), options with points with
+ordinal weights (only their order counts, not the gaps between the points), a numeric scale
+with quadratic weights (Krippendorff's interval alpha; 4 against 5 is a small disagreement).
+
+A criterion is flagged for clarification when its answer agreement is below
+AGREEMENT_THRESHOLD (80 %, the usual bar for calibrated QA answers), or when the
+chance-corrected figures say the evaluators agree little more than chance would:
+
+* yes/no: Gwet's AC1 below CHANCE_CORRECTED_THRESHOLD. Alpha and kappa are not used: when
+  nearly every answer is "yes" they fall to 0 or below however well evaluators agree (the
+  kappa paradox; Feinstein & Cicchetti 1990, J Clin Epidemiol 43:543-549; Gwet 2008), and
+  AC1 does not.
+* ordered (options, scale): alpha and AC2 both below CHANCE_CORRECTED_THRESHOLD, so a low
+  alpha caused only by contacts that all deserve the same score (the same paradox) is not a
+  flag unless AC2 agrees.
+
+CHANCE_CORRECTED_THRESHOLD is 0.667, the lowest alpha Krippendorff (2004, "Content
+Analysis", 2nd ed., §11.4) accepts for tentative conclusions.
 """
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from qalibrate.agreement.alpha import AlphaInterval, krippendorff_alpha, krippendorff_alpha_ci
+from qalibrate.agreement import coverage
+from qalibrate.agreement.alpha import AlphaEstimate, krippendorff_alpha_interval
+from qalibrate.agreement.coefficients import Estimate, agreement_coefficients
 from qalibrate.agreement.icc import icc
-from qalibrate.agreement.kappa import gwet_ac1, percent_agreement
+from qalibrate.agreement.kappa import percent_agreement
 from qalibrate.agreement.ratings import AgreementError, is_missing
 
 AGREEMENT_THRESHOLD = 0.8
-ALPHA_THRESHOLD = 0.667
+CHANCE_CORRECTED_THRESHOLD = 0.667
+ALPHA_THRESHOLD = CHANCE_CORRECTED_THRESHOLD
+WEIGHTS_BY_LEVEL = {"nominal": "identity", "ordinal": "ordinal", "interval": "quadratic"}
 NA = "na"
 NA_TOKENS = frozenset({"na", "n/a"})  # compared after strip() and lower()
 
@@ -186,15 +208,27 @@ def discussion_order(spreads: Sequence[ContactSpread | None]) -> list[int]:
 class CriterionFigures:
     n: int  # answers given (N/A included)
     agreement: float | None  # share of agreeing pairs over the answers (N/A left out)
-    alpha: float | None  # Krippendorff's alpha at the criterion's level (N/A left out)
-    ac1: float | None  # Gwet's AC1, yes/no criteria only
+    alpha: float | None  # Krippendorff's alpha with the criterion's weights (N/A left out)
+    ac1: float | None  # Gwet's AC1 (AC2 with the criterion's weights when they are not identity)
     na_consistency: float | None  # agreement on "applies or N/A" (None: nobody used N/A)
+    yes_no: bool = False
+    weights: str = "identity"
+    coefficients: dict[str, Estimate] = field(default_factory=dict)  # with SEs and intervals
+    # Coefficients whose interval is approximate at this size (coverage.py), each with the
+    # contacts the coverage benchmark needed for it to keep its promise (None: more than 30).
+    approximate: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def flagged(self) -> bool:
-        return (self.agreement is not None and self.agreement < AGREEMENT_THRESHOLD) or (
-            self.alpha is not None and self.alpha < ALPHA_THRESHOLD
-        )
+        """The paradox-robust rule of the module docstring."""
+        if self.agreement is not None and self.agreement < AGREEMENT_THRESHOLD:
+            return True
+        low = CHANCE_CORRECTED_THRESHOLD
+        if self.yes_no:
+            return self.ac1 is not None and self.ac1 < low
+        if self.alpha is None or self.alpha >= low:
+            return False
+        return self.ac1 is None or self.ac1 < low
 
 
 def _or_none(statistic, *args, **kwargs) -> float | None:
@@ -209,6 +243,27 @@ def is_na(value) -> bool:
     return isinstance(value, str) and value.strip().lower() in NA_TOKENS
 
 
+_MISSING, _NA, _ANSWER = "missing", "na", "answer"
+
+
+def _answer_states(answers):
+    """A lookup of each distinct answer's state (missing, N/A or an answer), so a criterion's
+    few distinct values are each classified once, not every cell."""
+    states: dict = {}
+
+    def state(value):
+        try:
+            return states[value]
+        except KeyError:
+            found = _MISSING if is_missing(value) else _NA if is_na(value) else _ANSWER
+            states[value] = found
+            return found
+        except TypeError:  # an unhashable value: classify it where it stands
+            return _MISSING if is_missing(value) else _NA if is_na(value) else _ANSWER
+
+    return state
+
+
 def criterion_figures(
     answers: Sequence[Sequence], *, level: str, domain: Sequence | None = None, yes_no=False
 ) -> CriterionFigures:
@@ -218,9 +273,10 @@ def criterion_figures(
     Raises AgreementError for ordinal answers in words without a ``domain``: only the domain
     can say how they are ordered, and a missing alpha would otherwise look like too few answers.
     """
-    given = [[None if is_missing(v) else v for v in row] for row in answers]
-    answered = [[None if is_na(v) else v for v in row] for row in given]
-    applies = [[None if v is None else is_na(v) for v in row] for row in given]
+    state = _answer_states(answers)
+    given = [[None if state(v) is _MISSING else v for v in row] for row in answers]
+    answered = [[v if state(v) is _ANSWER else None for v in row] for row in answers]
+    applies = [[None if v is None else state(v) is _NA for v in row] for row in given]
     if level == "ordinal" and domain is None:
         words = [v for row in answered for v in row if isinstance(v, str)]
         if words:
@@ -229,24 +285,60 @@ def criterion_figures(
                 "them in order"
             )
     used_na = any(v is True for row in applies for v in row)
+    weights = WEIGHTS_BY_LEVEL[level]
+    categories = ["yes", "no"] if yes_no else domain
+    try:
+        family = agreement_coefficients(answered, categories=categories, weights=weights)
+    except AgreementError:
+        family = {}
+    ac1 = family.get("ac1")
+    alpha = family.get("krippendorff_alpha")
+    columns = len(answered[0]) if answered else 0
+    evaluators = sum(any(row[k] is not None for row in answered) for k in range(columns))
+    approximate = {
+        name: coverage.contacts_needed(level, name, evaluators)
+        for name, estimate in family.items()
+        if coverage.is_approximate(level, name, estimate.n, evaluators)
+    }
     return CriterionFigures(
         n=sum(v is not None for row in given for v in row),
         agreement=_or_none(percent_agreement, answered),
-        alpha=_or_none(krippendorff_alpha, answered, level, domain),
-        ac1=_or_none(gwet_ac1, answered, domain=["yes", "no"]) if yes_no else None,
+        alpha=None if alpha is None else alpha.value,
+        ac1=None if ac1 is None else ac1.value,
         na_consistency=_or_none(percent_agreement, applies) if used_na else None,
+        yes_no=yes_no,
+        weights=weights,
+        coefficients=family,
+        approximate=approximate,
     )
 
 
 @dataclass(frozen=True)
 class SessionFigures:
-    alpha: AlphaInterval | None  # interval alpha of the totals, contacts as units
+    alpha: AlphaEstimate | None  # interval alpha of the totals, contacts as units (jackknife)
     icc: dict[str, float] | None  # ICC of the totals when every evaluator scored every contact
+    evaluators: int = 0
+
+    @property
+    def approximate(self) -> bool:
+        """Whether alpha's interval comes from a panel too small to keep its promise."""
+        if self.alpha is None or self.alpha.low is None:
+            return False
+        return coverage.is_approximate(
+            "totals", "krippendorff_alpha", self.alpha.n, self.evaluators
+        )
+
+    @property
+    def contacts_needed(self) -> int | None:
+        return coverage.contacts_needed("totals", "krippendorff_alpha", self.evaluators)
 
 
-def session_figures(totals, *, n_boot: int = 1000, seed: int = 0) -> SessionFigures:
+def session_figures(totals) -> SessionFigures:
     """Agreement on the total scores (evaluators × contacts, NaN = not scored)."""
     units = np.atleast_2d(np.asarray(totals, dtype=float)).T
-    alpha = _or_none(krippendorff_alpha_ci, units, "interval", n_boot=n_boot, seed=seed)
+    alpha = _or_none(krippendorff_alpha_interval, units, "interval")
     complete = units.size and not np.isnan(units).any()
-    return SessionFigures(alpha=alpha, icc=_or_none(icc, units) if complete else None)
+    evaluators = int((~np.isnan(units)).any(axis=0).sum()) if units.size else 0
+    return SessionFigures(
+        alpha=alpha, icc=_or_none(icc, units) if complete else None, evaluators=evaluators
+    )

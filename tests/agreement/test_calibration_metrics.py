@@ -17,6 +17,7 @@ from qalibrate.agreement.calibration import (
     ContactSpread,
     EvaluatorDeviation,
     contact_spreads,
+    criterion_figures,
     discussion_order,
     dispute,
     evaluator_deviations,
@@ -642,3 +643,36 @@ def test_discussion_order_properties_from_totals(table):
         assert spreads[order[0]].mean == pytest.approx(means.min(), abs=1e-9)
         if means.notna().sum() >= 2:
             assert spreads[order[1]].mean == pytest.approx(means.max(), abs=1e-9)
+
+
+def test_a_yes_no_criterion_is_not_flagged_by_the_kappa_paradox():
+    # Issue 14: 5 evaluators answer "yes" on 8 contacts, one "no" once. Agreement is 95% and
+    # AC1 0.95, but alpha is about 0 because nearly everything is "yes": flag on AC1 only.
+    answers = [["yes"] * 5 for _ in range(8)]
+    answers[3][2] = "no"
+    figures = criterion_figures(answers, level="nominal", yes_no=True)
+    assert figures.agreement == pytest.approx(0.95)
+    # By hand: pi_no = (1/5) / 8 = 0.025, p_e = 2 × 0.975 × 0.025 = 0.04875,
+    # AC1 = (0.95 - 0.04875) / (1 - 0.04875).
+    assert figures.ac1 == pytest.approx((0.95 - 0.04875) / (1 - 0.04875))
+    assert abs(figures.alpha) < 0.01
+    assert not figures.flagged
+    # The family comes with intervals for every coefficient.
+    assert figures.coefficients["ac1"].low < figures.ac1 < figures.coefficients["ac1"].high
+
+
+def test_ordered_criteria_are_flagged_when_alpha_and_ac2_are_both_low():
+    # A 1-5 scale where evaluators scatter: alpha and AC2 both low, so flagged.
+    scattered = [[1, 5, 3], [5, 1, 2], [2, 4, 5], [4, 2, 1], [3, 5, 1]]
+    assert criterion_figures(scattered, level="interval").flagged
+    # Every contact a 4 or 5 and evaluators a point apart at most: exact agreement is low
+    # (flagged on agreement) but the quadratic weights see near agreement.
+    near = [[4, 5, 4], [5, 5, 4], [4, 4, 5], [5, 4, 5], [4, 4, 4]]
+    figures = criterion_figures(near, level="interval", domain=[1, 2, 3, 4, 5])
+    assert figures.weights == "quadratic"
+    assert figures.ac1 > 0.9 and figures.alpha < figures.ac1
+    assert figures.flagged  # agreement below 80%
+    close = [[4, 4, 4], [5, 5, 5], [4, 4, 4], [5, 5, 4], [4, 4, 4], [5, 5, 5], [4, 4, 4]]
+    figures = criterion_figures(close, level="interval", domain=[1, 2, 3, 4, 5])
+    assert figures.agreement > 0.8
+    assert not figures.flagged

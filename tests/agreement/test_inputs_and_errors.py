@@ -312,9 +312,13 @@ def test_ordinal_words_without_a_domain_say_so():
     with pytest.raises(AgreementError, match="'poor'.*domain"):
         criterion_figures(answers, level="ordinal")
     figures = criterion_figures(answers, level="ordinal", domain=["poor", "fair", "good"])
-    assert figures.alpha == pytest.approx(
-        krippendorff_alpha([[1, 2], [3, 3], [2, 1], [3, 2]], level="ordinal")
-    )
+    # Options are weighted by their order (Gwet's ordinal weights); oracle: the agreement
+    # package's alpha with its ordinal kernel, on the units × categories counts.
+    metrics = pytest.importorskip("agreement.metrics")
+    kernels = pytest.importorskip("agreement.utils.kernels")
+    counts = np.array([[1, 1, 0], [0, 0, 2], [1, 1, 0], [0, 1, 1]], dtype=float)
+    expected = metrics.krippendorffs_alpha(counts, weights_kernel=kernels.ordinal_kernel)
+    assert figures.alpha == pytest.approx(expected)
     # Numbers need no domain to be ordered.
     assert criterion_figures([[1, 2], [3, 3], [2, 1]], level="ordinal").alpha is not None
 
