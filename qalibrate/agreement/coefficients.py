@@ -270,7 +270,9 @@ class Panel:
         rated = classified.sum(axis=2)
         active = rated > 0
         r = active.sum(axis=1)
-        p = np.divide(classified, rated[..., None], out=np.zeros_like(classified), where=active[..., None])
+        p = np.divide(
+            classified, rated[..., None], out=np.zeros_like(classified), where=active[..., None]
+        )
         mean = p.sum(axis=1) / r[:, None]
         centred = np.where(active[..., None], p - mean[:, None, :], 0.0)
         covariance = np.einsum("mgk,mgl->mkl", centred, centred) / (r - 1)[:, None, None]
