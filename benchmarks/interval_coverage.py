@@ -173,7 +173,13 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help=f"store the product's coverage in {MEASURED_FILE}"
     )
+    parser.add_argument(
+        "--summary", action="store_true", help="print the stored product coverage and stop"
+    )
     args = parser.parse_args()
+    if args.summary:
+        print_summary()
+        return
     measured: dict[str, dict[str, dict[str, float]]] = {}
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
@@ -198,6 +204,21 @@ def main() -> None:
     print(f"\n{time.perf_counter() - started:.0f} s")
     if args.write:
         _write(measured, args.reps)
+        print_summary()
+
+
+def print_summary() -> None:
+    """The product's intervals only: coverage % per size, the lower of 0% and 10% missing."""
+    from qalibrate.agreement.coverage_measured import MEASURED
+
+    sizes = [f"{c}x{e}" for c in CONTACTS for e in EVALUATORS]
+    print("\n## Coverage of the intervals the product shows (%, nominal 95%)")
+    print("| kind | coefficient | " + " | ".join(s.replace("x", " × ") for s in sizes) + " |")
+    print("|---" * (len(sizes) + 2) + "|")
+    for key, grid in MEASURED.items():
+        kind, name = key.split(":")
+        cells = " | ".join(f"{100 * grid[s]:.0f}" for s in sizes)
+        print(f"| {kind} | {SHORT.get(name, name)} | {cells} |")
 
 
 MEASURED_FILE = Path(__file__).resolve().parents[1] / "qalibrate/agreement/coverage_measured.py"
