@@ -102,7 +102,7 @@ def true_values(kind: str, rng) -> dict[str, float]:
 def criterion_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
     categories, weights = SETUP[kind]
     found = {}
-    for method in INTERVALS:
+    for method in (m for m in INTERVALS if m != "auto"):
         try:
             estimates = agreement_coefficients(
                 panel, categories=categories, weights=weights, interval=method

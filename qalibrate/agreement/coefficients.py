@@ -31,20 +31,27 @@ agreement, corrected for its pull on chance agreement) and
 
 with N the number of units in the population sampled (None: infinite, f = 0). The interval is
 kappa ± t(n - 1; (1 + level) / 2) × se in irrCAC (``interval="gwet"``). The product's
-intervals (``interval="auto"``, the default) are jackknife intervals over units, which the
-coverage benchmark (benchmarks/interval_coverage.py) chose: with 5-30 contacts Gwet's t
-interval held the true value less often than promised (80-90% for AC1 at 5-8 contacts).
+intervals (``interval="auto"``, the default) are the ones the coverage benchmark
+(benchmarks/interval_coverage.py: 5-30 contacts × 3-8 evaluators, yes/no, options and scales,
+0% and 10% missing) found to keep their promise best, without collapsing to [-1, 1]:
 
-* ``jackknife_z`` for percent agreement, AC1/AC2, Brennan-Prediger, and unweighted kappa and
-  alpha: leave each unit out, z_(i) = atanh(kappa_(i)), se_z from the jackknife variance
-  (n - 1) / n sum (z_(i) - mean)^2, and tanh(atanh(kappa) ± t(n - 1) se_z). On Fisher's z
-  scale the skewed sampling distribution of a coefficient near its bound is closer to
-  symmetric, so the interval reaches further from the bound than towards it.
-* ``jackknife`` (the same without z) for weighted kappa and alpha, where z made intervals
-  too short.
-* Gwet's, above 200 units: every method agrees there and the jackknife costs n replicates.
+* AC1/AC2 and Brennan-Prediger, ``gwet_z``: Gwet's se carried to Fisher's z scale by the
+  delta method, se_z = se / (1 - kappa^2), and tanh(atanh(kappa) ± t(n - 1) se_z). Near 1 the
+  sampling distribution is skewed; on the z scale the interval reaches further down than up.
+  Gwet's plain t interval held the true AC1 only 80-90% of the time at 5-8 contacts. (A
+  jackknife on the z scale does as well on average but explodes to [-1, 1] when all the
+  disagreement sits on one contact, a common calibration pattern.)
+* Fleiss', Conger's kappa and alpha, ``jackknife``: leave each unit out, the jackknife
+  variance (n - 1) / n sum (kappa_(i) - mean)^2 and kappa ± t(n - 1) se_jack. Gwet's t
+  interval was too short for them at small sizes; the z scale did not help. Where leaving a
+  unit out leaves the coefficient undefined, Gwet's t interval is used.
+* Percent agreement: ``gwet_z`` unweighted (at 30 contacts × 3 evaluators of yes/no answers
+  Gwet's t interval held the truth 90% of the time, the z scale 97%); Gwet's t interval
+  weighted, where the z scale near 1 made it several times wider than needed.
+* Above 200 units, Gwet's t interval for all: every method agrees there and the jackknife
+  costs n replicates.
 
-Intervals are cut to [-1, 1] (percent agreement to [0, 1]). ``se`` stays Gwet's standard
+Intervals are cut to [-1, 1] (percent agreement to [0, 1]). ``se`` is always Gwet's standard
 error, which is what his benchmarking (interpretation.py) and published tables use.
 
 Every value is also computed as a function of unit weights, so leaving a unit out (jackknife)
@@ -77,11 +84,16 @@ COEFFICIENTS = (
     "conger_kappa",
     "krippendorff_alpha",
 )
-INTERVALS = ("auto", "jackknife_z", "jackknife", "gwet")
-# Chance-corrected coefficients whose sampling distribution is skewed at calibration sizes:
-# their jackknife is taken on Fisher's z scale. Weighted kappa and alpha are closer to
-# symmetric, and z made their intervals too short (benchmarks/interval_coverage.py).
-_SKEWED = ("percent_agreement", "ac1", "brennan_prediger")
+INTERVALS = ("auto", "gwet_z", "jackknife", "jackknife_z", "gwet")
+# What "auto" uses, chosen by benchmarks/interval_coverage.py (see the module docstring).
+_AUTO = {
+    "percent_agreement": "gwet",
+    "ac1": "gwet_z",
+    "brennan_prediger": "gwet_z",
+    "fleiss_kappa": "jackknife",
+    "conger_kappa": "jackknife",
+    "krippendorff_alpha": "jackknife",
+}
 # Above this many units the jackknife's n replicates cost more than they tell: the intervals
 # agree at that size (benchmarks/interval_coverage.py), so Gwet's is used.
 JACKKNIFE_MOST_UNITS = 200
@@ -170,12 +182,15 @@ def agreement_coefficients(
             se = float(np.sqrt(fpc * spread / (len(pseudo) * (len(pseudo) - 1))))
             quantile = t_quantile(confidence, n - 1)
             method = _interval_method(interval, name, weights, panel.n)
-            if method == "gwet":
-                low, high = value - quantile * se, value + quantile * se
-            else:
+            low = high = None
+            if method.startswith("jackknife"):
                 low, high = panel.jackknife_interval(
                     name, value, quantile, fpc, fisher_z=method == "jackknife_z"
                 )
+            if method == "gwet_z":
+                low, high = _fisher_z_interval(value, se, quantile)
+            elif low is None:  # Gwet's, or a jackknife left without replicates
+                low, high = value - quantile * se, value + quantile * se
             floor = 0.0 if name == "percent_agreement" else -1.0
             if low is not None:
                 low, high = max(floor, low), min(1.0, high)
@@ -189,9 +204,19 @@ def _interval_method(interval: str, name: str, weights: str, n: int) -> str:
         return interval
     if n > JACKKNIFE_MOST_UNITS:
         return "gwet"
-    if name in _SKEWED or weights == "identity":
-        return "jackknife_z"
-    return "jackknife"
+    if name == "percent_agreement" and weights == "identity":
+        return "gwet_z"
+    return _AUTO[name]
+
+
+def _fisher_z_interval(value: float, se: float, quantile: float) -> tuple[float, float]:
+    """tanh(z ± t se_z) with z = atanh(value) and, by the delta method, se_z = se / (1 - value²)."""
+    if se == 0:
+        return value, value
+    bounded = float(np.clip(value, -_Z_LIMIT, _Z_LIMIT))
+    margin = quantile * se / (1 - bounded**2)
+    centre = np.arctanh(bounded)
+    return float(np.tanh(centre - margin)), float(np.tanh(centre + margin))
 
 
 @functools.lru_cache(maxsize=256)
@@ -374,9 +399,9 @@ class Panel:
         leave_out = np.ones((len(units), self.n))
         leave_out[np.arange(len(units)), units] = 0.0
         replicates = self.values(name, leave_out)
-        replicates = replicates[~np.isnan(replicates)]
         k = len(replicates)
-        if k < 2:
+        if k < 2 or np.isnan(replicates).any():
+            # Leaving a unit out left the coefficient undefined: the jackknife cannot say.
             return None, None
         centre = value
         if fisher_z:

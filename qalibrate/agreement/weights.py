@@ -36,9 +36,7 @@ def weight_matrix(kind: str, categories: Sequence) -> np.ndarray:
         steps = np.abs(rank[:, None] - rank[None, :]) + 1
         pairs = steps * (steps - 1) / 2
         return 1 - pairs / pairs.max()
-    numeric = all(
-        isinstance(c, numbers.Real) and not isinstance(c, bool) for c in categories
-    )
+    numeric = all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in categories)
     values = np.asarray(categories, dtype=np.float64) if numeric else rank
     if numeric and np.any(np.diff(values) <= 0):
         raise AgreementError(f"{kind} weights need the categories in ascending order")

@@ -1,18 +1,89 @@
 """The calibration report page as data: every figure the page shows, from the same selector."""
 
+from dataclasses import asdict
+
+from qalibrate.agreement.coefficients import COEFFICIENTS
+from qalibrate.agreement.interpretation import benchmark
+from qalibrate.agreement.ratings import AgreementError
 from qalibrate.reports.selectors import Report
 
+# The scale the report page reads the coefficients against.
+BENCHMARK_SCALE = "landis_koch"
 
-def _alpha(alpha) -> dict | None:
+
+def _alpha(result) -> dict | None:
+    """Krippendorff's alpha of the totals with its jackknife t interval; ``approximate`` when
+    it rests on too few contacts to read as more than a rough range (as the page says)."""
+    alpha = result.totals.alpha if result.totals else None
     if alpha is None:
         return None
     return {
         "estimate": alpha.estimate,
+        "se": alpha.se,
         "low": alpha.low,
         "high": alpha.high,
         "confidence": alpha.confidence,
-        "n_boot": alpha.n_boot,
-        "n_undefined": alpha.n_undefined,
+        "n": alpha.n,
+        "approximate": result.totals_approximate,
+    }
+
+
+def _icc(result) -> dict | None:
+    """The six ICCs of the totals, with their F intervals when these are defined."""
+    if result.icc:
+        return {key: asdict(estimate) for key, estimate in result.icc.items()}
+    values = result.totals.icc if result.totals else None
+    if not values:
+        return None
+    no_interval = dict.fromkeys(("low", "high", "confidence", "f_value", "df1", "df2", "p_value"))
+    return {key: {"value": value, **no_interval} for key, value in values.items()}
+
+
+def _coefficient(estimate) -> dict | None:
+    if estimate is None:
+        return None
+    return estimate.as_dict() | {"benchmark": _benchmark(estimate)}
+
+
+def _benchmark(estimate) -> dict | None:
+    """Gwet's probabilistic benchmark of a chance-corrected coefficient; None for percent
+    agreement, which counts agreement by chance as agreement and has no scale."""
+    if estimate.name == "percent_agreement":
+        return None
+    try:
+        reading = benchmark(estimate.value, estimate.se, BENCHMARK_SCALE)
+    except AgreementError:  # a value the scales cannot read: the report shows it unread
+        return None
+    return {
+        "scale": reading.scale,
+        "level": reading.level,
+        "probability": reading.probability,
+        "cumulative": reading.cumulative,
+    }
+
+
+def _pair(estimate) -> dict | None:
+    return None if estimate is None else asdict(estimate)
+
+
+def _versus_reference(row) -> dict:
+    """One evaluator against the reference: Bland-Altman on the totals, kappa and AC1 per
+    criterion. Nothing here names anyone, so the anonymous display needs no change."""
+    return {
+        "is_reference": row.is_reference,
+        "versus_reference": None if row.versus_reference is None else asdict(row.versus_reference),
+        "criteria_versus_reference": [
+            {
+                "criterion": item.criterion.pk,
+                "key": item.criterion.key,
+                "weights": item.weights,
+                "n": item.n,
+                "same": item.same,
+                "kappa": _pair(item.kappa),
+                "ac1": _pair(item.ac1),
+            }
+            for item in row.criteria_versus_reference
+        ],
     }
 
 
@@ -32,7 +103,6 @@ def _spread(spread) -> dict | None:
 def report_data(report: Report) -> dict:
     result = report.discussion
     session = report.session
-    totals = result.totals
     previous = result.previous_session
     return {
         "session": session,
@@ -42,8 +112,8 @@ def report_data(report: Report) -> dict:
         "headline": {
             "calibrated": result.calibrated,
             "share_within": result.share_within,
-            "alpha": _alpha(totals.alpha if totals else None),
-            "icc": dict(totals.icc) if totals and totals.icc else None,
+            "alpha": _alpha(result),
+            "icc": _icc(result),
             "contacts": len(result.contacts),
             "evaluators": len(result.evaluators),
             "answers": report.answer_count,
@@ -64,6 +134,7 @@ def report_data(report: Report) -> dict:
                 "within_tolerance": row.deviation.within_tolerance if row.deviation else None,
                 "matches_agreed": row.matches_agreed,
                 "previous_mean_abs": row.previous.mean_abs if row.previous else None,
+                **_versus_reference(row),
             }
             for row in result.evaluators
         ],
@@ -93,6 +164,10 @@ def report_data(report: Report) -> dict:
                 "flagged": row.flagged,
                 "matches_agreed": row.matches_agreed,
                 "previous_agreement": row.previous,
+                "weights": row.figures.weights,
+                "coefficients": {
+                    key: _coefficient(row.figures.coefficients.get(key)) for key in COEFFICIENTS
+                },
             }
             for row in result.criteria
         ],

@@ -1,15 +1,19 @@
 """What the plan form starts from: the team's own habits (its last session, its recurring series,
-its cadence target), so that planning is mostly checking and one click. Reads only."""
+its cadence target), so that planning is mostly checking and one click; and how precisely the
+planned panel will measure agreement. Reads only."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qalibrate.accounts.models import Role, Team, User
-from qalibrate.calibration import recurrence
+from qalibrate.agreement.precision import FEWEST_CONTACTS, contacts_for_margin, expected_alpha_width
+from qalibrate.calibration import recurrence, selectors
 from qalibrate.calibration.models import (
     DEFAULT_SESSIONS_PER_MONTH,
     CadenceTarget,
@@ -222,3 +226,104 @@ def plan_initial(
     elif series:
         initial.update(duration_minutes=series[0].duration_minutes, location=series[0].location)
     return {name: value for name, value in initial.items() if value is not None}
+
+
+# Precision of alpha of the totals. Without a completed session of the team to go by, the plan
+# assumes alpha 0.8, the level Krippendorff (2004, "Content Analysis", 2nd ed., §11.4, p. 241)
+# asks of data that are relied on. A team's last alpha is a small sample's estimate: it is kept
+# within 0-0.95, so that one lucky session does not promise a near-zero margin.
+DEFAULT_ALPHA = 0.8
+ALPHA_RANGE = (0.0, 0.95)
+PRECISION_CONFIDENCE = 0.95
+PRECISION_TARGETS = (0.1, 0.2)  # the ± the note says how many contacts need
+MOST_CONTACTS = 200  # beyond it the note says "more than"
+
+
+@dataclass(frozen=True)
+class Target:
+    margin: float  # ± of the 95% interval
+    contacts: int | None  # about this many contacts give it; None: more than MOST_CONTACTS
+
+
+@dataclass(frozen=True)
+class PlanPrecision:
+    """How precisely the planned session will measure alpha of the totals: the expected ± of
+    its 95% interval (qalibrate.agreement.precision), and the contacts each target needs."""
+
+    contacts: int
+    evaluators: int
+    alpha: float  # the alpha assumed, rounded to 2 decimals
+    measured: float | None  # the last completed session's alpha, when the plan follows it
+    session: CalibrationSession | None  # that session
+    margin: float
+    targets: list[Target]
+    most: int = MOST_CONTACTS
+
+    @property
+    def capped(self) -> bool:
+        return self.measured is not None and round(self.measured, 2) != self.alpha
+
+
+def plan_precision(*, team: Team | None, contacts: int, evaluators: int) -> PlanPrecision | None:
+    """The precision note for ``contacts`` × ``evaluators``; None when the panel is too small to
+    have an interval (fewer than three contacts or two evaluators)."""
+    if contacts < FEWEST_CONTACTS or evaluators < 2:
+        return None
+    session = last_completed_session(team) if team is not None else None
+    measured = totals_alpha(session) if session is not None else None
+    if measured is None:
+        session = None
+        alpha = DEFAULT_ALPHA
+    else:
+        alpha = round(min(max(measured, ALPHA_RANGE[0]), ALPHA_RANGE[1]), 2)
+    width = expected_alpha_width(contacts, evaluators, alpha, PRECISION_CONFIDENCE)
+    targets = [
+        Target(margin, contacts_for_margin(margin, evaluators, alpha, most=MOST_CONTACTS))
+        for margin in PRECISION_TARGETS
+    ]
+    return PlanPrecision(contacts, evaluators, alpha, measured, session, width / 2, targets)
+
+
+def form_precision(form, picked: list[Contact]) -> PlanPrecision | None:
+    """The precision note for the plan form as it stands: its initial values, or what was posted
+    when the form comes back with errors. The contacts are the ticked ones, else the sample size.
+    """
+    contacts = len(picked) if picked else _whole_number(form["sample_size"].value())
+    evaluators = len({str(pk) for pk in form["evaluators"].value() or [] if str(pk).isdigit()})
+    team_id = _whole_number(form["team"].value())
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if contacts is None:
+        return None
+    return plan_precision(team=team, contacts=contacts, evaluators=evaluators)
+
+
+def _whole_number(value) -> int | None:
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def last_completed_session(team: Team) -> CalibrationSession | None:
+    return (
+        CalibrationSession.objects.filter(team=team, status=SessionStatus.COMPLETED)
+        .order_by("-meeting_at", "-pk")
+        .first()
+    )
+
+
+def totals_alpha(session: CalibrationSession) -> float | None:
+    """Alpha of the totals as the session's report shows it (the calibration discussion). A
+    completed session is locked, so it is computed once and cached, keyed by the moment it was
+    completed (as qalibrate.core.selectors.completed_figures does)."""
+    if session.completed_at is None:
+        return _discussion_alpha(session)
+    key = f"qalibrate:totals-alpha:{session.pk}:{session.completed_at.timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = {"alpha": _discussion_alpha(session)}  # a dict, so that "none" is cached too
+        cache.set(key, found, timeout=None)
+    return found["alpha"]
+
+
+def _discussion_alpha(session: CalibrationSession) -> float | None:
+    figures = selectors.discussion(session).totals
+    return figures.alpha.estimate if figures is not None and figures.alpha is not None else None

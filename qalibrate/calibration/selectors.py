@@ -13,7 +13,12 @@ from django.utils.translation import gettext
 
 from qalibrate.accounts.models import User
 from qalibrate.agreement import calibration
+from qalibrate.agreement.bland_altman import BlandAltman, bland_altman
 from qalibrate.agreement.calibration import ContactSpread, EvaluatorDeviation
+from qalibrate.agreement.coefficients import Estimate
+from qalibrate.agreement.icc import IccEstimate, icc_intervals
+from qalibrate.agreement.pairwise import PairEstimate, pairwise_against_reference
+from qalibrate.agreement.ratings import AgreementError
 from qalibrate.calibration.models import (
     ActionStatus,
     AgreedAnswer,
@@ -225,6 +230,22 @@ class ContactRow:
         ]
 
 
+@dataclass(frozen=True)
+class CriterionVersusReference:
+    """One evaluator's answers to one criterion against the reference answers (the agreed
+    answer; the expert's own in expert mode), over the contacts both answered, N/A left out
+    as in the criterion's agreement. Kappa and AC1 are None when undefined or with fewer than
+    two such contacts; kappa also when either side gave one answer throughout (it is then 0
+    by construction, whatever the agreement)."""
+
+    criterion: Criterion
+    weights: str  # the criterion's weights (calibration.WEIGHTS_BY_LEVEL)
+    n: int  # contacts both answered
+    same: int  # of them, contacts where the answer equals the reference
+    kappa: PairEstimate | None  # Cohen's kappa (weighted when the weights are not identity)
+    ac1: PairEstimate | None  # Gwet's AC1; AC2 when the weights are not identity
+
+
 @dataclass
 class EvaluatorRow:
     user: User
@@ -233,6 +254,21 @@ class EvaluatorRow:
     scored: int
     matches_agreed: float | None = None  # share of their answers equal to the agreed answer
     previous: EvaluatorDeviation | None = None
+    # Their totals against the reference totals the deviations use (None: under two contacts).
+    versus_reference: BlandAltman | None = None
+    criteria_versus_reference: list[CriterionVersusReference] = field(default_factory=list)
+    is_reference: bool = False  # the expert whose scores are the reference (expert mode)
+
+
+@dataclass(frozen=True)
+class CoefficientLine:
+    """One coefficient of a criterion's family as the report lists it, with whether its
+    interval is approximate at this session's size (the coverage benchmark's verdict) and
+    how many contacts the benchmark needed for it (None: more than it measured)."""
+
+    estimate: Estimate
+    approximate: bool
+    contacts_needed: int | None
 
 
 @dataclass
@@ -255,6 +291,46 @@ class CriterionAgreement:
     def low_agreement(self) -> bool:
         return self.figures.flagged
 
+    @property
+    def contacts(self) -> int:
+        """The contacts with an answer to the criterion (N/A left out), as the coefficients
+        count them."""
+        return max((e.n for e in self.figures.coefficients.values()), default=0)
+
+    @property
+    def flag_coefficient(self) -> Estimate | None:
+        """The chance-corrected coefficient the flag reads: AC1 for a yes/no criterion,
+        Krippendorff's alpha for ordered answers (calibration's module docstring)."""
+        line = self.flag_line
+        return None if line is None else line.estimate
+
+    @property
+    def coefficient_lines(self) -> list[CoefficientLine]:
+        approximate = self.figures.approximate
+        return [
+            CoefficientLine(estimate, name in approximate, approximate.get(name))
+            for name, estimate in self.figures.coefficients.items()
+        ]
+
+    @property
+    def flag_line(self) -> CoefficientLine | None:
+        key = "ac1" if self.figures.yes_no else "krippendorff_alpha"
+        return next((line for line in self.coefficient_lines if line.estimate.name == key), None)
+
+    @property
+    def low_only_by_chance_correction(self) -> bool:
+        """Ordered answers whose alpha is low while AC2 is not: nearly every answer is the
+        same, which pulls alpha down however well evaluators agree, so the flag holds back."""
+        figures = self.figures
+        low = calibration.CHANCE_CORRECTED_THRESHOLD
+        return (
+            not figures.yes_no
+            and figures.alpha is not None
+            and figures.alpha < low
+            and figures.ac1 is not None
+            and figures.ac1 >= low
+        )
+
 
 @dataclass
 class Discussion:
@@ -267,6 +343,15 @@ class Discussion:
     calibrated: bool | None
     totals: calibration.SessionFigures | None = None
     previous_session: CalibrationSession | None = None
+    # ICC(1,1) … ICC(3,k) of the totals with F intervals; None unless every evaluator scored
+    # every contact (and their totals vary).
+    icc: dict[str, IccEstimate] | None = None
+
+    @property
+    def totals_approximate(self) -> bool:
+        """Whether the interval of alpha of the totals rests on a panel smaller than the
+        coverage benchmark found it keeps its promise for (agreement/coverage.py)."""
+        return self.totals is not None and self.totals.approximate
 
     @property
     def mean_spread(self) -> float | None:
@@ -291,8 +376,14 @@ def evaluator_labels(session: CalibrationSession, evaluators: list[User], *, ano
     }
 
 
-def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discussion:
-    """Everything the discussion screen and the report need, in a fixed number of queries."""
+def discussion(
+    session: CalibrationSession, *, anonymous: bool = False, versus_reference: bool = True
+) -> Discussion:
+    """Everything the discussion screen and the report need, in a fixed number of queries.
+
+    ``versus_reference`` adds each evaluator's agreement with the reference (Bland-Altman on
+    the totals, kappa and AC1 per criterion); pages that show only the deviations (a previous
+    session's, the home page's) leave it out."""
     sections = list(session.version.sections.prefetch_related("criteria"))
     criteria = [c for s in sections for c in s.criteria.all()]
     session_contacts = list(session.session_contacts.select_related("contact__agent"))
@@ -389,22 +480,43 @@ def discussion(session: CalibrationSession, *, anonymous: bool = False) -> Discu
             deviation=deviations[k],
             scored=int(np.count_nonzero(~np.isnan(totals[k]))),
             matches_agreed=sum(matched[u.pk]) / len(matched[u.pk]) if matched.get(u.pk) else None,
+            is_reference=session.reference_mode == ReferenceMode.EXPERT
+            and u.pk == session.expert_id,
         )
         for k, u in enumerate(evaluators)
     ]
+    scored_criteria = [c for c in criteria if c.kind != "text"]
+    tables = {
+        c.pk: _answer_table(c, session_contacts, evaluators, answers) for c in scored_criteria
+    }
+    if versus_reference:
+        _compare_with_reference(
+            session, evaluator_rows, totals, reference, scored_criteria, tables,
+            [_reference_answers(session, c, session_contacts, answers, agreed)
+             for c in scored_criteria],
+        )  # fmt: skip
     tolerance = float(session.tolerance)
     return Discussion(
         session=session,
         anonymous=anonymous,
         evaluators=evaluator_rows,
         contacts=rows,
-        criteria=_criterion_agreement(
-            criteria, session_contacts, evaluators, answers, agreed, flags
-        ),
+        criteria=_criterion_agreement(scored_criteria, session_contacts, tables, agreed, flags),
         share_within=calibration.share_within(totals, reference, tolerance=tolerance),
         calibrated=calibration.is_calibrated(deviations),
         totals=calibration.session_figures(totals),
+        icc=_icc_of_totals(totals),
     )
+
+
+def _icc_of_totals(totals: np.ndarray) -> dict[str, IccEstimate] | None:
+    """The ICCs with their intervals when every evaluator scored every contact."""
+    if not totals.size or np.isnan(totals).any():
+        return None
+    try:
+        return icc_intervals(totals.T)  # contacts (targets) × evaluators (judges)
+    except AgreementError:
+        return None
 
 
 def _fixed_reference(session, column: np.ndarray, order) -> float | None:
@@ -499,35 +611,129 @@ def _criterion_row(session, criterion, given, labels, agreed, flags) -> Criterio
 
 
 def criterion_level(criterion: Criterion) -> tuple[str, list | None]:
-    """The measurement level a criterion's kind implies, and its values in order."""
+    """The measurement level a criterion's kind implies, and every possible answer in order
+    (None for yes/no: the caller names "yes" and "no"). The whole scale counts, not just the
+    points used: AC2 and Brennan-Prediger count unused answers, and quadratic weights measure
+    a gap against the scale's full range."""
     if criterion.kind == "scale":
-        return "interval", None
+        return "interval", list(criterion.scale_values)
     if criterion.kind == "options":
         ordered = sorted(criterion.options, key=lambda option: option["points"])
         return "ordinal", [option["label"] for option in ordered]
     return "nominal", None
 
 
-def _criterion_agreement(criteria, session_contacts, evaluators, answers, agreed, flags):
+def _categories(criterion: Criterion) -> tuple[str, list | None]:
+    """The weights a criterion's answers are compared with, and its possible answers."""
+    level, domain = criterion_level(criterion)
+    categories = ["yes", "no"] if criterion.kind == "yes_no" else domain
+    return calibration.WEIGHTS_BY_LEVEL[level], categories
+
+
+def _statistics_value(criterion: Criterion, form_value: str | None):
+    """An answer as the statistics take it: None when not given, "na" for N/A, a scale point
+    as a number."""
+    if form_value is None or form_value == "":
+        return None
+    if criterion.kind == "scale" and form_value != "na":
+        return int(form_value)
+    return form_value
+
+
+def _answer_table(criterion, session_contacts, evaluators, answers) -> list[list]:
+    """Contacts × evaluators: each evaluator's answer to the criterion (None: not given)."""
+    table = []
+    for sc in session_contacts:
+        by_evaluator = {
+            a.evaluation.evaluator_id: a.form_value
+            for a in answers.get((sc.contact_id, criterion.pk), [])
+        }
+        table.append([_statistics_value(criterion, by_evaluator.get(u.pk)) for u in evaluators])
+    return table
+
+
+def _reference_answers(session, criterion, session_contacts, answers, agreed) -> list:
+    """Per contact, the answer an evaluator's answers are compared with: in expert mode the
+    expert's own, as the expert's total is the reference total; otherwise, and where the
+    expert gave none, the agreed answer (which the reveal prefills with the majority)."""
+    result = []
+    for sc in session_contacts:
+        value = None
+        if session.reference_mode == ReferenceMode.EXPERT:
+            value = next(
+                (a.form_value for a in answers.get((sc.contact_id, criterion.pk), [])
+                 if a.evaluation.evaluator_id == session.expert_id and a.form_value != ""),
+                None,
+            )  # fmt: skip
+        if value is None and (group_answer := agreed.get((sc.pk, criterion.pk))) is not None:
+            value = group_answer.form_value
+        result.append(_statistics_value(criterion, value))
+    return result
+
+
+def _compare_with_reference(session, rows, totals, reference, criteria, tables, references) -> None:
+    """Each evaluator's Bland-Altman limits against the reference totals, and kappa and AC1
+    against the reference answers per criterion (N/A on either side left out)."""
+    compared = [k for k, row in enumerate(rows) if row.scored and not row.is_reference]
+    for k in compared:
+        try:
+            rows[k].versus_reference = bland_altman(totals[k], reference)
+        except AgreementError:
+            rows[k].versus_reference = None
+    if not compared:
+        return
+    for criterion, reference_column in zip(criteria, references, strict=True):
+        weights, categories = _categories(criterion)
+        theirs = [None if v == "na" else v for v in reference_column]
+        table = [
+            [None if row[k] == "na" else row[k] for k in compared] for row in tables[criterion.pk]
+        ]
+        try:
+            # Every evaluator at once: the answers are coded once for the whole panel.
+            estimates = pairwise_against_reference(
+                table, theirs, categories=categories, weights=weights
+            )
+        except AgreementError:
+            estimates = [None] * len(compared)
+        for position, k in enumerate(compared):
+            pairs = [
+                (answers[position], answer)
+                for answers, answer in zip(table, theirs, strict=True)
+                if answers[position] is not None and answer is not None
+            ]
+            if not pairs:
+                continue
+            found = estimates[position] or {}
+            # When one side gives a single answer throughout, kappa is 0 however often the two
+            # agree (its chance agreement is then their observed agreement): the kappa paradox
+            # (A. R. Feinstein and D. V. Cicchetti (1990), "High agreement but low kappa",
+            # J Clin Epidemiol 43(6):543-549). Shown as undefined rather than as a 0.
+            both_vary = all(len(set(side)) > 1 for side in zip(*pairs, strict=True))
+            rows[k].criteria_versus_reference.append(
+                CriterionVersusReference(
+                    criterion=criterion,
+                    weights=weights,
+                    n=len(pairs),
+                    same=sum(mine == other for mine, other in pairs),
+                    kappa=found.get("cohen_kappa") if both_vary else None,
+                    ac1=found.get("ac1"),
+                )
+            )
+
+
+def _criterion_agreement(criteria, session_contacts, tables, agreed, flags):
     result = []
     for criterion in criteria:
-        if criterion.kind == "text":
-            continue
-        table, matches, counted = [], 0, 0
-        for sc in session_contacts:
-            by_evaluator = {
-                a.evaluation.evaluator_id: a.form_value
-                for a in answers.get((sc.contact_id, criterion.pk), [])
-                if a.form_value != ""
-            }
-            table.append([by_evaluator.get(u.pk) for u in evaluators])
-            reference = agreed.get((sc.pk, criterion.pk))
-            for value in by_evaluator.values():
+        table = tables[criterion.pk]
+        matches = counted = 0
+        for sc, answers in zip(session_contacts, table, strict=True):
+            group_answer = agreed.get((sc.pk, criterion.pk))
+            for value in answers:
+                if value is None:
+                    continue
                 counted += 1
-                matches += reference is not None and value == reference.form_value
+                matches += group_answer is not None and str(value) == group_answer.form_value
         level, domain = criterion_level(criterion)
-        if level == "interval":
-            table = [[v if v in (None, "na") else int(v) for v in row] for row in table]
         result.append(
             CriterionAgreement(
                 criterion=criterion,
@@ -563,7 +769,7 @@ def discussion_with_history(session: CalibrationSession, *, anonymous: bool = Fa
     earlier_session = previous_session(session)
     if earlier_session is None:
         return current
-    earlier = discussion(earlier_session)
+    earlier = discussion(earlier_session, versus_reference=False)
     by_user = {row.user.pk: row.deviation for row in earlier.evaluators}
     by_key = {row.criterion.key: row.agreement for row in earlier.criteria}
     if not anonymous:
@@ -793,7 +999,7 @@ def my_results(*, user: User, limit: int = 5) -> list[MyResult]:
     )
     results = []
     for session in sessions:
-        rows = discussion(session).evaluators
+        rows = discussion(session, versus_reference=False).evaluators
         own = next((row for row in rows if row.user.pk == user.pk and row.scored), None)
         results.append(MyResult(session, own, float(session.tolerance)))
     return results

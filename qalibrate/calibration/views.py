@@ -92,7 +92,12 @@ def session_plan(request):
             messages.success(request, _("The session is planned. Check it, then open scoring."))
             return redirect("session_detail", pk=session.pk)
     teams = {contact.team for contact in picked}
-    context = {"form": form, "picked": picked, "picked_teams": sorted(teams, key=str)}
+    context = {
+        "form": form,
+        "picked": picked,
+        "picked_teams": sorted(teams, key=str),
+        "precision": planning.form_precision(form, picked),
+    }
     return render(request, "calibration/plan.html", context)
 
 

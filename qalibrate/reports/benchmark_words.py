@@ -37,13 +37,21 @@ def describe(result: Benchmark) -> str:
 
     Gwet's rule retains a level because the true coefficient lies in it *or a higher one* with
     the cumulative probability shown, so below the top level the phrase says "or better":
-    "moderate or better, with 99% probability". The top level needs no "or better"; the bottom
-    level holds for certain and is just its word, as is a reading without a standard error.
+    "moderate or better, with 99% probability". The top level needs no "or better". The bottom
+    level is just its word when the coefficient lies in it with the threshold's probability;
+    otherwise "poor or better" would say nothing, so the reading is "too uncertain to rate".
+    A reading without a standard error is just its word.
     The percent is rounded down and kept under 100, so it never claims more than was computed.
     """
     word = LEVEL_WORDS[result.level]
     levels = SCALES[result.scale].levels
-    if result.cumulative is None or result.level == levels[-1].key:
+    if result.cumulative is None:
+        return str(word)
+    if result.level == levels[-1].key:
+        if result.probability < result.threshold:
+            # "Poor or better" holds for certain and says nothing: the value is too uncertain
+            # (a few contacts, or few of them with two answers) to be read on the scale.
+            return gettext("too uncertain to rate")
         return str(word)
     # The small nudge keeps a float such as 0.29 * 100 = 28.999... from showing as 28.
     percent = min(math.floor(result.cumulative * 100 + 1e-9), 99)

@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF, FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,6 +22,15 @@ from openpyxl.utils import get_column_letter
 
 from qalibrate.core.templatetags.qalibrate_tags import percent, rounded, signed
 from qalibrate.reports import charts
+from qalibrate.reports.coefficient_words import (
+    coefficient_name,
+    interval,
+    number,
+    reading,
+    short_name,
+    value_of,
+    weights_name,
+)
 from qalibrate.reports.selectors import Report, contact_label, report_figures
 
 RAW_COLUMNS = ["contact", "agent", "criterion", "evaluator", "answer", "points"]
@@ -85,7 +95,8 @@ def summary_lines(report: Report) -> list[tuple[str, object, str]]:
     """(label, value, kind) of the Summary sheet."""
     session, result = report.session, report.discussion
     alpha = result.totals.alpha if result.totals else None
-    icc = result.totals.icc if result.totals else None
+    icc = result.icc or {}
+    single, average = icc.get("ICC2"), icc.get("ICC2k")
     return [
         (_("Session"), session.title, TEXT),
         (_("Team"), str(session.team) if session.team else "", TEXT),
@@ -99,12 +110,27 @@ def summary_lines(report: Report) -> list[tuple[str, object, str]]:
         (_("Calibrated"), _yes_no(result.calibrated), TEXT),
         (_("Scores within tolerance"), result.share_within, SHARE),
         (_("Alpha of the totals"), None if alpha is None else alpha.estimate, COEFFICIENT),
+        (
+            _("Alpha of the totals: standard error"),
+            None if alpha is None else alpha.se,
+            COEFFICIENT,
+        ),
         # xgettext:no-python-format
         (_("95% interval, low"), None if alpha is None else alpha.low, COEFFICIENT),
         # xgettext:no-python-format
         (_("95% interval, high"), None if alpha is None else alpha.high, COEFFICIENT),
-        (_("ICC(2,1) of the totals"), None if icc is None else icc["ICC2"], COEFFICIENT),
-        (_("ICC(2,k) of the totals"), None if icc is None else icc["ICC2k"], COEFFICIENT),
+        (_("Alpha of the totals: contacts (n)"), None if alpha is None else alpha.n, COUNT),
+        (_("Alpha of the totals: strength (Landis & Koch)"), reading(alpha), TEXT),
+        (_("ICC(2,1) of the totals"), value_of(single), COEFFICIENT),
+        # xgettext:no-python-format
+        (_("ICC(2,1): 95% interval, low"), None if single is None else single.low, COEFFICIENT),
+        # xgettext:no-python-format
+        (_("ICC(2,1): 95% interval, high"), None if single is None else single.high, COEFFICIENT),
+        (_("ICC(2,k) of the totals"), value_of(average), COEFFICIENT),
+        # xgettext:no-python-format
+        (_("ICC(2,k): 95% interval, low"), None if average is None else average.low, COEFFICIENT),
+        # xgettext:no-python-format
+        (_("ICC(2,k): 95% interval, high"), None if average is None else average.high, COEFFICIENT),
         (_("Contacts"), len(result.contacts), COUNT),
         (_("Evaluators"), len(result.evaluators), COUNT),
         (_("Answers"), report.answer_count, COUNT),
@@ -118,6 +144,10 @@ def evaluator_table(report: Report) -> Table:
         Column(_("Contacts scored (n)"), COUNT),
         Column(_("Mean deviation"), POINTS),
         Column(_("Bias"), SIGNED),
+        # xgettext:no-python-format
+        Column(_("95% limits of agreement, lower"), SIGNED),
+        # xgettext:no-python-format
+        Column(_("95% limits of agreement, upper"), SIGNED),
         Column(_("Matches the agreed answer"), SHARE),
         Column(_("Within tolerance"), YES_NO),
         Column(_("Previous session"), POINTS),
@@ -128,6 +158,8 @@ def evaluator_table(report: Report) -> Table:
             row.scored,
             None if row.deviation is None else row.deviation.mean_abs,
             None if row.deviation is None else row.deviation.bias,
+            None if row.versus_reference is None else row.versus_reference.lower_limit,
+            None if row.versus_reference is None else row.versus_reference.upper_limit,
             row.matches_agreed,
             None if row.deviation is None else row.deviation.within_tolerance,
             None if row.previous is None else row.previous.mean_abs,
@@ -146,13 +178,24 @@ def flag_columns() -> list[Column]:
 
 
 def criterion_table(report: Report) -> Table:
-    """Every scored criterion: its agreement figures and the three flags apart."""
+    """Every scored criterion: its agreement figures, the chance-corrected coefficient its flag
+    reads (AC1 for yes/no, alpha for ordered answers) with its interval, and the three flags
+    apart."""
     columns = [
         Column(_("Criterion"), LONG_TEXT),
         Column("n", COUNT),
         Column(_("Agreement"), SHARE),
+        Column(_("Weights")),
+        Column(_("Chance-corrected")),
+        Column(_("Value"), COEFFICIENT),
+        Column(_("SE"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, low"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, high"), COEFFICIENT),
+        Column(_("Strength (Landis & Koch)")),
         Column(_("Alpha"), COEFFICIENT),
-        Column("AC1", COEFFICIENT),
+        Column("AC1 / AC2", COEFFICIENT),
         Column(_("N/A consistency"), SHARE),
         Column(_("Matches the agreed answer"), SHARE),
         Column(_("Previous session"), SHARE),
@@ -163,10 +206,15 @@ def criterion_table(report: Report) -> Table:
     for row in report.criteria:
         agreement = row.agreement
         figures = agreement.figures if agreement else None
+        main = agreement.flag_coefficient if agreement else None
         rows.append([
             row.criterion.text,
             figures.n if figures else None,
             figures.agreement if figures else None,
+            weights_name(figures.weights) if figures else "",
+            short_name(main.name, main.weights) if main else "",
+            value_of(main), _part(main, "se"), _part(main, "low"), _part(main, "high"),
+            reading(main),
             figures.alpha if figures else None,
             figures.ac1 if figures else None,
             figures.na_consistency if figures else None,
@@ -174,6 +222,126 @@ def criterion_table(report: Report) -> Table:
             agreement.previous if agreement else None,
             row.needs_clarification, row.process_problem, row.low_agreement,
             "\n".join(row.notes),
+        ])  # fmt: skip
+    return Table(columns, rows)
+
+
+def coefficient_table(report: Report) -> Table:
+    """The whole chance-corrected family per criterion, one row per coefficient."""
+    columns = [
+        Column(_("Criterion"), LONG_TEXT),
+        Column(_("Coefficient")),
+        Column(_("Weights")),
+        Column(_("Contacts (n)"), COUNT),
+        Column(_("Value"), COEFFICIENT),
+        Column(_("SE"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, low"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, high"), COEFFICIENT),
+        Column("Landis & Koch"),
+        Column("Altman"),
+    ]
+    rows = [
+        [row.criterion.text, coefficient_name(e.name, e.weights), weights_name(e.weights), e.n,
+         e.value, e.se, e.low, e.high, reading(e), reading(e, "altman")]
+        for row in report.discussion.criteria
+        for e in row.figures.coefficients.values()
+    ]  # fmt: skip
+    return Table(columns, rows)
+
+
+def limits_table(report: Report) -> Table:
+    """Each evaluator's totals against the reference totals (Bland-Altman): bias and 95%
+    limits of agreement, each with its 95% interval."""
+    columns = [
+        Column(_("Evaluator")),
+        Column(_("Contacts (n)"), COUNT),
+        Column(_("Bias"), SIGNED),
+        Column(_("Bias: interval, low"), SIGNED),
+        Column(_("Bias: interval, high"), SIGNED),
+        Column(_("SD of the differences"), POINTS),
+        Column(_("Lower limit"), SIGNED),
+        Column(_("Lower limit: interval, low"), SIGNED),
+        Column(_("Lower limit: interval, high"), SIGNED),
+        Column(_("Upper limit"), SIGNED),
+        Column(_("Upper limit: interval, low"), SIGNED),
+        Column(_("Upper limit: interval, high"), SIGNED),
+    ]
+    rows = [
+        [row.label, ba.n, ba.bias, ba.bias_low, ba.bias_high, ba.sd,
+         ba.lower_limit, ba.lower_limit_low, ba.lower_limit_high,
+         ba.upper_limit, ba.upper_limit_low, ba.upper_limit_high]
+        for row in report.discussion.evaluators
+        if (ba := row.versus_reference) is not None
+    ]  # fmt: skip
+    return Table(columns, rows)
+
+
+def answers_versus_reference_table(report: Report) -> Table:
+    """Each evaluator's answers per criterion against the reference answers: Cohen's kappa
+    and AC1 (AC2 with the criterion's weights), each with its standard error and interval."""
+    columns = [
+        Column(_("Evaluator")),
+        Column(_("Criterion"), LONG_TEXT),
+        Column(_("Weights")),
+        Column(_("Contacts (n)"), COUNT),
+        Column(_("Same answer"), COUNT),
+        Column(_("Cohen's kappa"), COEFFICIENT),
+        Column(_("Kappa: SE"), COEFFICIENT),
+        Column(_("Kappa: interval, low"), COEFFICIENT),
+        Column(_("Kappa: interval, high"), COEFFICIENT),
+        Column("AC1 / AC2"),
+        Column(_("Value"), COEFFICIENT),
+        Column(_("SE"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, low"), COEFFICIENT),
+        # xgettext:no-python-format
+        Column(_("95% interval, high"), COEFFICIENT),
+    ]
+    rows = []
+    for row in report.discussion.evaluators:
+        for item in row.criteria_versus_reference:
+            kappa, ac = item.kappa, item.ac1
+            rows.append([
+                row.label, item.criterion.text, weights_name(item.weights), item.n, item.same,
+                value_of(kappa), _part(kappa, "se"), _part(kappa, "low"), _part(kappa, "high"),
+                short_name("ac1", item.weights),
+                value_of(ac), _part(ac, "se"), _part(ac, "low"), _part(ac, "high"),
+            ])  # fmt: skip
+    return Table(columns, rows)
+
+
+def _part(estimate, name: str):
+    return None if estimate is None else getattr(estimate, name)
+
+
+def criterion_pdf_table(report: Report) -> Table:
+    """The criteria as the PDF shows them: agreement, the flag's coefficient with its interval
+    and its strength in words."""
+    columns = [
+        Column(_("Criterion"), LONG_TEXT),
+        Column("n", COUNT),
+        Column(_("Agreement"), SHARE),
+        Column(_("Chance-corrected")),
+        # xgettext:no-python-format
+        Column(_("95% interval")),
+        Column(_("Strength (Landis & Koch)"), LONG_TEXT),
+        Column(_("N/A consistency"), SHARE),
+        Column(_("Previous session"), SHARE),
+    ]
+    rows = []
+    for row in report.discussion.criteria:
+        line = row.flag_line
+        main = None if line is None else line.estimate
+        range_text = interval(main)
+        if range_text and line.approximate:
+            range_text += " (" + _("approximate") + ")"
+        rows.append([
+            row.criterion.text, row.n, row.agreement,
+            f"{short_name(main.name, main.weights)} {number(main.value)}" if main else "",
+            range_text, reading(main),
+            row.figures.na_consistency, row.previous,
         ])  # fmt: skip
     return Table(columns, rows)
 
@@ -278,6 +446,9 @@ def report_xlsx(report: Report) -> bytes:
     for title, table in (
         (_("Evaluators"), evaluator_table(report)),
         (_("Criteria"), criterion_table(report)),
+        (_("Coefficients"), coefficient_table(report)),
+        (_("Evaluators vs reference"), limits_table(report)),
+        (_("Answers vs reference"), answers_versus_reference_table(report)),
         (_("Contacts"), contact_table(report)),
         (_("Agreed answers"), agreed_answer_table(report)),
         (_("Actions"), action_table(report)),
@@ -560,12 +731,16 @@ def report_pdf(report: Report) -> bytes:
     _facts(pdf, report)
     pdf.ln(2)
     _headline(pdf, report)
-    if result.totals and result.totals.icc:
+    if result.icc:
+        single, average = result.icc["ICC2"], result.icc["ICC2k"]
         pdf.muted(
+            # xgettext:no-python-format
             _("Intraclass correlation of the totals (every evaluator scored every contact): "
-              "ICC(2,1) %(single)s, ICC(2,k) %(average)s.")
-            % {"single": rounded(result.totals.icc["ICC2"], 2),
-               "average": rounded(result.totals.icc["ICC2k"], 2)}
+              "ICC(2,1) %(single)s (95%% interval %(single_interval)s) for one evaluator's "
+              "totals, ICC(2,k) %(average)s (95%% interval %(average_interval)s) for the "
+              "group's average.")
+            % {"single": number(single.value), "single_interval": interval(single),
+               "average": number(average.value), "average_interval": interval(average)}
         )  # fmt: skip
     if result.previous_session:
         earlier = result.previous_session
@@ -589,8 +764,9 @@ def report_pdf(report: Report) -> bytes:
     pdf.heading(_("Flagged criteria"), keep=20)
     pdf.muted(
         # xgettext:no-python-format
-        _("Needs clarification and process problem are set in the meeting; low agreement means "
-          "below 80% agreement or an alpha below 0.667 in this session's answers.")
+        _("Needs clarification and process problem are set in the meeting; low agreement comes "
+          "from this session's answers: below 80% agreement, or for yes/no an AC1 below 0.67, "
+          "for scales and options an alpha and an AC2 both below 0.67.")
     )  # fmt: skip
     flags = flag_table(report)
     if flags.rows:
@@ -603,17 +779,22 @@ def report_pdf(report: Report) -> bytes:
     figures = report_figures(report)
     pdf.chart(_("Evaluators"), figures["deviation"], evaluator_table(report))
     pdf.chart(_("Contacts"), figures["spread"], contact_table(report))
-    criteria = criterion_table(report)
     # The flags and their notes are in the table above: here the figures.
-    criteria = Table(criteria.columns[:8], [row[:8] for row in criteria.rows])
+    criteria = criterion_pdf_table(report)
     layout = pdf.table_layout(criteria)
-    height = pdf.table_height(criteria, layout) + 12
+    height = pdf.table_height(criteria, layout) + 24
     pdf.heading(_("Criteria"), keep=height if height < pdf.eph - 20 else 30)
     pdf.muted(
         # xgettext:no-python-format
-        _("Agreement and alpha leave N/A out; N/A consistency says whether evaluators agree that "
-          "the criterion applies. A criterion is marked for clarification below 80% agreement or "
-          "an alpha below 0.667.")
+        _("Agreement is the share of pairs of evaluators who gave the same answer, N/A left "
+          "out; N/A consistency says whether they agree that the criterion applies. The "
+          "chance-corrected figure (AC1 for yes/no, Krippendorff's alpha for scales and "
+          "options) says how much of the agreement is more than luck, with its 95% interval "
+          "and its strength on the Landis & Koch scale, at least as strong as said with the "
+          "probability shown. Low agreement: below 80% agreement, or for yes/no an AC1 below "
+          "0.67, for scales and options an alpha and an AC2 both below 0.67. Weights: options "
+          "count their order, a scale how far apart two answers are (quadratic). The XLSX file "
+          "has every coefficient.")
     )  # fmt: skip
     pdf.data_table(criteria, layout=layout)
     pdf.chart(_("Deviation per contact and evaluator"), figures["heat_map"])
@@ -664,9 +845,12 @@ def _headline(pdf: _ReportPDF, report: Report) -> None:
     else:
         verdict, colour = _("Not calibrated"), ERROR
     alpha_label = _("Krippendorff's alpha of the totals")
-    if alpha:
-        alpha_label += " (" + _("95%% interval %(low)s to %(high)s") % {
-            "low": rounded(alpha.low, 2), "high": rounded(alpha.high, 2)} + ")"  # fmt: skip
+    if alpha and interval(alpha):
+        alpha_label += " (" + _("95%% interval %(range)s") % {"range": interval(alpha)} + ")"
+    if result.totals_approximate:
+        alpha_label += "; " + ngettext(
+            "approximate: only %(n)s contact", "approximate: only %(n)s contacts", alpha.n
+        ) % {"n": alpha.n}
     boxes = [
         (verdict, colour,
          _("every evaluator's mean deviation ≤ %(points)s points")

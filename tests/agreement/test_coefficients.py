@@ -71,12 +71,35 @@ def test_six_raters_as_published():
         assert (round(found[name].low, 3), round(found[name].high, 3)) == (low, high), name
 
 
-def test_the_product_interval_is_wider_below_and_stays_within_bounds():
-    found = agreement_coefficients(RAW_4_RATERS)  # jackknife on Fisher's z scale
-    for name, estimate in found.items():
-        published_low = PUBLISHED_4_RATERS[name][2][0]
-        assert -1 <= estimate.low < published_low, name
-        assert estimate.value < estimate.high <= 1, name
+def test_the_product_intervals():
+    found = agreement_coefficients(RAW_4_RATERS)
+    gwet = agreement_coefficients(RAW_4_RATERS, interval="gwet")
+    # Weighted percent agreement: Gwet's t interval.
+    weighted = agreement_coefficients(RAW_4_RATERS, weights="linear")["percent_agreement"]
+    assert weighted.low == pytest.approx(
+        weighted.value - 2.200985 * weighted.se,
+        abs=1e-5,  # t(0.975, 11)
+    )
+    # Unweighted percent agreement, AC1 and Brennan-Prediger on Fisher's z scale:
+    # tanh(atanh(v) ± t(11) se / (1 - v²)), worked from the published value and error.
+    for name in ("percent_agreement", "ac1", "brennan_prediger"):
+        value, se, _ = PUBLISHED_4_RATERS[name]
+        margin = 2.200985 * se / (1 - value**2)  # t(0.975, 11)
+        expected = np.tanh(np.arctanh(value) - margin), np.tanh(np.arctanh(value) + margin)
+        assert (found[name].low, found[name].high) == pytest.approx(expected, abs=1e-4), name
+        assert found[name].low < gwet[name].low and found[name].high < 1, name
+    # Kappa and alpha: the jackknife, here a little narrower than Gwet's interval.
+    for name in ("fleiss_kappa", "conger_kappa", "krippendorff_alpha"):
+        assert -1 <= found[name].low < found[name].value < found[name].high <= 1
+
+
+def test_one_disagreement_gives_a_finite_interval():
+    # All "yes" but one "no" on one contact: leaving that contact out gives AC1 = 1, which
+    # must not blow the interval up to [-1, 1].
+    answers = [["yes"] * 5 for _ in range(8)]
+    answers[3][2] = "no"
+    ac1 = agreement_coefficients(answers, categories=["yes", "no"])["ac1"]
+    assert 0.3 < ac1.low < ac1.value < ac1.high < 1
 
 
 def test_finite_population_correction_shrinks_the_standard_error():

@@ -8,7 +8,11 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_schema_conformance,
+)
 
 from qalibrate.accounts.models import Role
 from qalibrate.api import tokens
@@ -66,3 +70,17 @@ def test_no_server_error_and_responses_match_the_schema(case, key):
         headers={"Authorization": f"Token {key}"},
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
+
+
+@pytest.mark.parametrize("query", [{}, {"anonymous": "true"}])
+def test_a_full_report_matches_the_schema(api_schema, key, revealed, query):
+    """The fuzzing rarely finds the revealed session's id: its report, with every figure
+    filled in (coefficients, benchmarks, comparisons with the reference), is checked here."""
+    operation = api_schema["/api/v1/sessions/{id}/report/"]["GET"]
+    case = operation.Case(path_parameters={"id": revealed.pk}, query=query)
+    response = case.call(headers={"Authorization": f"Token {key}"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["criteria"][0]["coefficients"]["ac1"]["benchmark"]["level"]
+    assert body["evaluators"][0]["criteria_versus_reference"]
+    case.validate_response(response, checks=[response_schema_conformance])

@@ -1,16 +1,21 @@
 """Calibration sessions through the API: planning (the page's form and rules), the life cycle,
 completion, the report's figures, follow-up actions; errors, language and throttling."""
 
+import statistics
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from scipy import stats
 
 from qalibrate.accounts.models import Role
+from qalibrate.agreement.coefficients import COEFFICIENTS
+from qalibrate.agreement.interpretation import benchmark
 from qalibrate.calibration import selectors, services
 from qalibrate.calibration.models import CalibrationSession, FollowUpAction
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.reports.selectors import session_report
+from tests.calibration.helpers import score_as
 from tests.factories import AgentFactory, ContactFactory, UserFactory, build_scorecard
 
 
@@ -163,7 +168,11 @@ def test_report_has_every_figure_of_the_page(lead, revealed, second_evaluator):
     assert head["share_within"] == pytest.approx(result.share_within)
     assert head["alpha"]["estimate"] == pytest.approx(result.totals.alpha.estimate)
     assert head["alpha"]["low"] == pytest.approx(result.totals.alpha.low)
-    assert head["alpha"]["n_boot"] == 1000
+    assert head["alpha"]["se"] == pytest.approx(result.totals.alpha.se)
+    # Six contacts × three evaluators: the coverage benchmark found the jackknife interval
+    # keeps its promise from 5 × 3 (agreement/coverage.py), so it is not approximate.
+    assert (head["alpha"]["n"], head["alpha"]["approximate"]) == (6, False)
+    assert head["alpha"]["confidence"] == 0.95
     assert (head["contacts"], head["evaluators"], head["answers"]) == (6, 3, 17 * 4)
     assert head["icc"] is None  # the third evaluator left a draft: the panel is incomplete
     evaluators = {e["label"]: e for e in body["evaluators"]}
@@ -185,6 +194,26 @@ def test_report_has_every_figure_of_the_page(lead, revealed, second_evaluator):
     for got, row in zip(body["criteria"], result.criteria, strict=True):
         assert got["agreement"] == pytest.approx(row.agreement)
         assert got["low_agreement"] == row.low_agreement
+        assert got["weights"] == row.figures.weights
+        assert list(got["coefficients"]) == list(COEFFICIENTS)
+        for key, estimate in got["coefficients"].items():
+            expected = row.figures.coefficients.get(key)
+            if expected is None:
+                assert estimate is None, key
+                continue
+            assert estimate["value"] == pytest.approx(expected.value)
+            assert (estimate["low"], estimate["high"]) == pytest.approx(
+                (expected.low, expected.high)
+            )
+            assert (estimate["n"], estimate["weights"]) == (expected.n, row.figures.weights)
+            reading = estimate["benchmark"]
+            if key == "percent_agreement":
+                assert reading is None
+            else:
+                plain = benchmark(expected.value, expected.se)
+                assert (reading["scale"], reading["level"]) == ("landis_koch", plain.level)
+    kinds = {c["kind"]: c["weights"] for c in body["criteria"]}
+    assert kinds["yes_no"] == "identity" and kinds["options"] == "ordinal"
     assert len(body["raw_answers"]) == len(report.raw) == 17 * 4
     assert body["previous_session"] is None and body["anonymous"] is False
 
@@ -200,8 +229,88 @@ def test_anonymous_report_names_nobody(lead, revealed, second_evaluator):
     ]
     text = str(body)
     assert str(second_evaluator) not in text
+    # The comparisons with the reference are there, keyed by criterion, never by person.
+    named = lead.get(f"/api/v1/sessions/{revealed.pk}/report/").json()["evaluators"]
+    assert sorted(str(e["versus_reference"]) for e in body["evaluators"]) == sorted(
+        str(e["versus_reference"]) for e in named
+    )
+    assert all(e["criteria_versus_reference"] for e in body["evaluators"])
     assert {r["evaluator"] for r in body["raw_answers"]} <= {"Evaluator A", "Evaluator B",
                                                              "Evaluator C"}  # fmt: skip
+
+
+def test_report_compares_each_evaluator_with_the_reference(lead, revealed, second_evaluator):
+    body = lead.get(f"/api/v1/sessions/{revealed.pk}/report/").json()
+    result = selectors.discussion_with_history(revealed)
+    rows = {row.label: row for row in result.evaluators}
+    for k, got in enumerate(body["evaluators"]):
+        row = rows[got["label"]]
+        assert got["is_reference"] is False  # consensus mode: nobody's scores are the reference
+        # Bland and Altman (1986): the mean difference from the reference and mean ± 1.96 SD,
+        # from the heat map's deviations (total minus reference total) of this evaluator.
+        deviations = [c["cells"][k]["deviation"] for c in body["contacts"]]
+        deviations = [d for d in deviations if d is not None]
+        limits = got["versus_reference"]
+        assert limits["n"] == len(deviations) == row.scored
+        assert limits["bias"] == pytest.approx(statistics.mean(deviations))
+        spread = stats.norm.ppf(0.975) * statistics.stdev(deviations)
+        assert limits["lower_limit"] == pytest.approx(limits["bias"] - spread)
+        assert limits["upper_limit"] == pytest.approx(limits["bias"] + spread)
+        assert limits["bias_low"] < limits["bias"] < limits["bias_high"]
+        assert limits["upper_limit_low"] < limits["upper_limit"] < limits["upper_limit_high"]
+        compared = got["criteria_versus_reference"]
+        assert [c["criterion"] for c in compared] == [
+            c.criterion.pk for c in row.criteria_versus_reference
+        ]
+        for item, expected in zip(compared, row.criteria_versus_reference, strict=True):
+            assert (item["n"], item["same"], item["weights"]) == (
+                expected.n, expected.same, expected.weights
+            )  # fmt: skip
+            for name in ("kappa", "ac1"):
+                estimate = getattr(expected, name)
+                if estimate is None:
+                    assert item[name] is None
+                else:
+                    assert item[name]["value"] == pytest.approx(estimate.value)
+                    assert item[name]["n"] == estimate.n
+                    assert item[name]["low"] == pytest.approx(estimate.low)
+
+
+def test_report_icc_of_a_complete_panel_with_intervals(
+    lead, users, session, second_evaluator, monkeypatch
+):
+    pd = pytest.importorskip("pandas")
+    pingouin = pytest.importorskip("pingouin")
+    monkeypatch.setitem(pingouin.options, "round.column.CI95", None)  # unrounded intervals
+    services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
+    first = users[Role.EVALUATOR]
+    contacts = [sc.contact for sc in session.session_contacts.all()]
+    answers = [("yes", "3"), ("no", "1"), ("yes", "5"), ("no", "3"), ("yes", "1"), ("no", "5")]
+    for i, (contact, (greet, need)) in enumerate(zip(contacts, answers, strict=True)):
+        score_as(first, session, contact, greet=greet, need=need)
+        score_as(second_evaluator, session, contact, greet=greet, need=need,
+                 verify="no" if i % 2 else "yes")  # fmt: skip
+    services.session_move(session=session, user=users[Role.QA_LEAD], action="reveal")
+    body = lead.get(f"/api/v1/sessions/{session.pk}/report/").json()
+    icc = body["headline"]["icc"]
+    assert list(icc) == ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+    # pingouin's intraclass_corr on the totals the report shows.
+    totals = [[cell["total"] for cell in contact["cells"]] for contact in body["contacts"]]
+    long = pd.DataFrame(
+        [
+            {"contact": i, "evaluator": k, "total": total}
+            for i, row in enumerate(totals)
+            for k, total in enumerate(row)
+        ]
+    )
+    table = pingouin.intraclass_corr(long, "contact", "evaluator", "total").set_index("Type")
+    names = ["ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)"]
+    for key, name in zip(icc, names, strict=True):
+        assert icc[key]["value"] == pytest.approx(table.loc[name, "ICC"]), key
+        assert [icc[key]["low"], icc[key]["high"]] == pytest.approx(
+            list(table.loc[name, "CI95"])
+        ), key
+        assert icc[key]["confidence"] == 0.95
 
 
 def test_report_with_too_little_data_has_nulls_not_nan(lead, users, session, second_evaluator):
@@ -243,7 +352,8 @@ def test_action_status_and_listing(api, users, revealed):
 
 
 def test_errors_are_json_everywhere_under_api(lead):
-    for url in ["/api/v1/nothing/", "/api/v1/sessions/abc/", f"/api/v1/sessions/{2**64}/"]:
+    unusual = "/api/v1/sessions/%C2%89%0At/participants/"  # a newline in the path
+    for url in ["/api/v1/nothing/", "/api/v1/sessions/abc/", f"/api/v1/sessions/{2**64}/", unusual]:
         response = lead.get(url)
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert response.json()["detail"] and response.json()["errors"] == []

@@ -32,8 +32,10 @@ def test_the_english_words():
         (0.67, 0.15, "fleiss", "intermediate to good or better, with 96% probability"),
         # The top level needs no "or better"; 0.9999... is not shown as a certain 100%.
         (0.97, 0.02, "landis_koch", "almost perfect, with 99% probability"),
-        # The bottom level holds for certain: just the word.
-        (0.3, 0.5, "altman", "poor"),
+        # "Poor or better" says nothing: too uncertain to read on the scale.
+        (0.3, 0.5, "altman", "too uncertain to rate"),
+        # Poor for sure (a low value, a small error): just the word.
+        (0.05, 0.02, "altman", "poor"),
         # No standard error: the plain reading, just the word.
         (0.77544, None, "landis_koch", "substantial"),
         (0.5, 0, "fleiss", "intermediate to good"),

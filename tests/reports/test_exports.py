@@ -127,8 +127,8 @@ def test_the_xlsx_has_the_flags_apart_with_number_formats(client, users, outcome
     response = client.get(reverse("session_report_file", args=[outcome.pk, "xlsx"]))
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
-        "Summary", "Evaluators", "Criteria", "Contacts", "Agreed answers", "Actions",
-        "Raw answers",
+        "Summary", "Evaluators", "Criteria", "Coefficients", "Evaluators vs reference",
+        "Answers vs reference", "Contacts", "Agreed answers", "Actions", "Raw answers",
     ]  # fmt: skip
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title

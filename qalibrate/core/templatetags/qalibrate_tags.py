@@ -65,3 +65,82 @@ def answer_choices(criterion):
     if not criterion.na_allowed:
         values = [v for v in values if v != "na"]
     return [(v, answer_label(criterion, v)) for v in values]
+
+
+# -- Agreement figures (qalibrate.reports.coefficient_words) ----------------------------------
+# Imported when used: coefficient_words needs `rounded` from this module.
+
+
+@register.filter
+def coefficient(estimate, decimals=2):
+    """An estimate's value (or a plain number) as 0.78, a negative with a real minus sign."""
+    from qalibrate.reports.coefficient_words import number, value_of
+
+    value = estimate if isinstance(estimate, int | float) else value_of(estimate)
+    return number(value, int(decimals))
+
+
+@register.filter
+def interval(estimate, decimals=2):
+    """The estimate's confidence interval as "0.45 to 0.91"; "" when it has none."""
+    from qalibrate.reports.coefficient_words import interval as interval_text
+
+    return interval_text(estimate, int(decimals))
+
+
+@register.filter
+def share_interval(estimate):
+    """A share's confidence interval as "45% to 91%"."""
+    from qalibrate.reports.coefficient_words import interval as interval_text
+
+    return interval_text(estimate, share=True)
+
+
+@register.filter
+def reading(estimate, scale="landis_koch"):
+    """Gwet's probabilistic benchmark in words: "moderate or better, with 99% probability"."""
+    from qalibrate.reports.coefficient_words import reading as reading_text
+
+    return reading_text(estimate, scale)
+
+
+@register.filter
+def coefficient_name(estimate):
+    """An Estimate's full name: "Gwet's AC2" for a weighted AC1."""
+    from qalibrate.reports.coefficient_words import coefficient_name as name
+
+    return name(estimate.name, estimate.weights)
+
+
+@register.filter
+def short_name(estimate):
+    """An Estimate's name in a narrow column: AC1, AC2, alpha."""
+    from qalibrate.reports.coefficient_words import short_name as name
+
+    return name(estimate.name, estimate.weights)
+
+
+@register.filter
+def ac_name(weights):
+    """AC1, or AC2 when the weights are not identity."""
+    return "AC1" if weights == "identity" else "AC2"
+
+
+@register.filter
+def weights_name(weights):
+    from qalibrate.reports.coefficient_words import weights_name as name
+
+    return name(weights)
+
+
+@register.filter
+def limits(bland_altman):
+    """Bland-Altman's 95% limits of agreement in points: "−10.9 to +37.8"."""
+    from django.utils.translation import gettext
+
+    if bland_altman is None:
+        return ""
+    return gettext("%(low)s to %(high)s") % {
+        "low": signed(bland_altman.lower_limit),
+        "high": signed(bland_altman.upper_limit),
+    }
