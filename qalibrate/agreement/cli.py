@@ -47,7 +47,7 @@ from qalibrate.agreement.coefficients import (
     agreement_coefficients,
 )
 from qalibrate.agreement.icc import ICC_KEYS, icc, icc_intervals
-from qalibrate.agreement.interpretation import SCALES, benchmark
+from qalibrate.agreement.interpretation import SCALES, benchmark_estimate
 from qalibrate.agreement.kappa import fleiss_kappa, gwet_ac1, percent_agreement
 from qalibrate.agreement.precision import (
     FEWEST_CONTACTS,
@@ -671,7 +671,7 @@ def _benchmark(estimate: Estimate, scale: str) -> dict[str, Any] | None:
     agreement, which the scales were not made for (it counts agreement by chance as agreement)."""
     if estimate.name == "percent_agreement":
         return None
-    reading = benchmark(estimate.value, estimate.se, scale)
+    reading = benchmark_estimate(estimate, scale)
     return {
         "scale": reading.scale,
         "level": reading.level,

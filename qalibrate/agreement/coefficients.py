@@ -210,12 +210,17 @@ def _interval_method(interval: str, name: str, weights: str, n: int) -> str:
 
 
 def _fisher_z_interval(value: float, se: float, quantile: float) -> tuple[float, float]:
-    """tanh(z ± t se_z) with z = atanh(value) and, by the delta method, se_z = se / (1 - value²)."""
+    """tanh(z ± t se_z) with z = atanh(value) and, by the delta method, se_z = se / (1 - value²).
+
+    At ±1 (every pair agrees) z is infinite, and the delta method says nothing: Gwet's t
+    interval is used there instead.
+    """
     if se == 0:
         return value, value
-    bounded = float(np.clip(value, -_Z_LIMIT, _Z_LIMIT))
-    margin = quantile * se / (1 - bounded**2)
-    centre = np.arctanh(bounded)
+    if abs(value) >= _Z_LIMIT:
+        return value - quantile * se, value + quantile * se
+    margin = quantile * se / (1 - value**2)
+    centre = np.arctanh(value)
     return float(np.tanh(centre - margin)), float(np.tanh(centre + margin))
 
 

@@ -40,7 +40,9 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import NormalDist
 from types import MappingProxyType
+from typing import Any
 
 from qalibrate.agreement.ratings import AgreementError
 
@@ -273,3 +275,25 @@ def _normal_mass(low: float, high: float, mean: float, sd: float) -> float:
 def _upper_tail(z: float) -> float:
     """1 - Phi(z), the standard normal's upper tail."""
     return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def benchmark_estimate(
+    estimate: Any, scale: str = "landis_koch", *, threshold: float = DEFAULT_THRESHOLD
+) -> Benchmark:
+    """Gwet's benchmarking of an estimate shown with its interval, so words and interval agree.
+
+    ``estimate`` has ``value`` (or ``estimate``), ``se``, ``low`` and ``confidence``. The
+    product's intervals are wider than value ± 1.96 se where few contacts make the standard
+    error itself uncertain (a t quantile, the jackknife, Fisher's z; see coefficients.py).
+    Reading the value with Gwet's se alone would then call a coefficient "moderate or better,
+    with 99% probability" beside an interval reaching down to 0. So the standard error read
+    here is the one the interval shows below the value: (value - low) / z, z the normal
+    quantile of the interval's level. Without an interval, Gwet's se is used as it is.
+    """
+    value = getattr(estimate, "value", None)
+    if value is None:
+        value = estimate.estimate
+    se, low = estimate.se, estimate.low
+    if se and low is not None and value > low:
+        se = (value - low) / NormalDist().inv_cdf((1 + estimate.confidence) / 2)
+    return benchmark(value, se, scale, threshold=threshold)

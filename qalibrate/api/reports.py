@@ -3,7 +3,7 @@
 from dataclasses import asdict
 
 from qalibrate.agreement.coefficients import COEFFICIENTS
-from qalibrate.agreement.interpretation import benchmark
+from qalibrate.agreement.interpretation import benchmark_estimate
 from qalibrate.agreement.ratings import AgreementError
 from qalibrate.reports.selectors import Report
 
@@ -51,7 +51,7 @@ def _benchmark(estimate) -> dict | None:
     if estimate.name == "percent_agreement":
         return None
     try:
-        reading = benchmark(estimate.value, estimate.se, BENCHMARK_SCALE)
+        reading = benchmark_estimate(estimate, BENCHMARK_SCALE)
     except AgreementError:  # a value the scales cannot read: the report shows it unread
         return None
     return {

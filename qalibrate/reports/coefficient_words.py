@@ -8,7 +8,7 @@ an ``AlphaEstimate`` (its value is ``estimate``), an ``IccEstimate`` or a ``Pair
 
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
-from qalibrate.agreement.interpretation import benchmark
+from qalibrate.agreement.interpretation import benchmark, benchmark_estimate
 from qalibrate.agreement.ratings import AgreementError
 from qalibrate.core.templatetags.qalibrate_tags import rounded
 from qalibrate.reports.benchmark_words import describe
@@ -102,6 +102,10 @@ def reading(estimate, scale: str = "landis_koch") -> str:
     if value is None or getattr(estimate, "name", "") == "percent_agreement":
         return ""
     try:
-        return describe(benchmark(value, getattr(estimate, "se", None), scale))
+        se, low = getattr(estimate, "se", None), getattr(estimate, "low", None)
+        if se is None or low is None or not hasattr(estimate, "confidence"):
+            return describe(benchmark(value, se, scale))
+        # Read with the standard error the interval shows, so words and interval agree.
+        return describe(benchmark_estimate(estimate, scale))
     except AgreementError:
         return ""

@@ -739,8 +739,8 @@ def report_pdf(report: Report) -> bytes:
               "ICC(2,1) %(single)s (95%% interval %(single_interval)s) for one evaluator's "
               "totals, ICC(2,k) %(average)s (95%% interval %(average_interval)s) for the "
               "group's average.")
-            % {"single": number(single.value), "single_interval": interval(single),
-               "average": number(average.value), "average_interval": interval(average)}
+            % {"single": number(single.value), "single_interval": interval(single) or "—",
+               "average": number(average.value), "average_interval": interval(average) or "—"}
         )  # fmt: skip
     if result.previous_session:
         earlier = result.previous_session

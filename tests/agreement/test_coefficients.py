@@ -197,3 +197,14 @@ def test_large_panels_use_gwets_interval():
     product = agreement_coefficients(table)
     gwet = agreement_coefficients(table, interval="gwet")
     assert product["fleiss_kappa"].low == pytest.approx(gwet["fleiss_kappa"].low)
+
+
+def test_perfect_agreement_on_the_pairs_with_few_pairs_keeps_gwets_interval():
+    # Every pair agrees, but two of five contacts have one answer only: AC1 = 1 with a
+    # standard error from the pairability (Gwet's linearisation). Fisher's z cannot take 1,
+    # so the interval is Gwet's t interval, 1 - t(4) se to 1, not [-1, 1].
+    answers = [["yes", "yes"], ["no", "no"], ["yes", "yes"], ["yes", None], [None, "no"]]
+    ac1 = agreement_coefficients(answers, categories=["yes", "no"])["ac1"]
+    assert ac1.value == 1.0 and ac1.se > 0
+    assert ac1.low == pytest.approx(1 - 2.776445 * ac1.se)  # t(0.975, 4)
+    assert ac1.high == 1.0
