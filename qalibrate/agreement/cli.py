@@ -78,8 +78,7 @@ DEFAULT_WEIGHTS = {
     "interval": "quadratic",
     "ratio": "quadratic",
 }
-# The product's interval (coefficients.py): the jackknife over units, on Fisher's z scale for
-# the skewed coefficients, Gwet's t interval above 200 units.
+# The product's interval (coefficients.py), chosen by the coverage benchmark.
 DEFAULT_INTERVAL = "auto"
 DEFAULT_SCALE = "landis_koch"
 COEFFICIENT_LABELS = {
@@ -91,7 +90,9 @@ COEFFICIENT_LABELS = {
     "krippendorff_alpha": "Krippendorff's alpha",
 }
 INTERVAL_LABELS = {
-    "auto": "jackknife over units, on Fisher's z scale where skewed",
+    "auto": "chosen by the coverage benchmark (Gwet's on Fisher's z scale for AC1 and "
+    "Brennan-Prediger, the jackknife for kappa and alpha)",
+    "gwet_z": "Gwet's on Fisher's z scale",
     "jackknife_z": "jackknife on Fisher's z scale",
     "gwet": "Gwet's t interval",
     "jackknife": "plain jackknife",
@@ -219,9 +220,10 @@ def _parser() -> argparse.ArgumentParser:
         "--interval",
         choices=INTERVALS,
         default=DEFAULT_INTERVAL,
-        help=f"interval of the coefficients (default: {DEFAULT_INTERVAL}: the jackknife over "
-        "units, on Fisher's z scale for the skewed coefficients, Gwet's above 200 units; "
-        "jackknife_z: always on the z scale; jackknife: never; gwet: Gwet's t interval)",
+        help=f"interval of the coefficients (default: {DEFAULT_INTERVAL}, the one the coverage "
+        "benchmark chose for each coefficient; gwet: Gwet's t interval; gwet_z: Gwet's on "
+        "Fisher's z scale; jackknife, jackknife_z: the jackknife over units, plain or on the z "
+        "scale)",
     )
     parser.add_argument(
         "--benchmark-scale",
