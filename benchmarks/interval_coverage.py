@@ -102,7 +102,8 @@ def true_values(kind: str, rng) -> dict[str, float]:
 def criterion_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
     categories, weights = SETUP[kind]
     found = {}
-    for method in (m for m in INTERVALS if m != "auto"):
+    for method in INTERVALS:
+        label = "product" if method == "auto" else method  # "auto" is what the product shows
         try:
             estimates = agreement_coefficients(
                 panel, categories=categories, weights=weights, interval=method
@@ -112,22 +113,7 @@ def criterion_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
         for name in COEFFICIENTS:
             estimate = estimates.get(name)
             defined = estimate is not None and estimate.low is not None
-            found[f"{name}:{method}"] = (estimate.low, estimate.high) if defined else None
-    return found
-
-
-def product_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
-    """The intervals the product shows (``interval="auto"``), one per coefficient."""
-    categories, weights = SETUP[kind]
-    try:
-        estimates = agreement_coefficients(panel, categories=categories, weights=weights)
-    except AgreementError:
-        estimates = {}
-    found = {}
-    for name in COEFFICIENTS:
-        estimate = estimates.get(name)
-        defined = estimate is not None and estimate.low is not None
-        found[f"{name}:product"] = (estimate.low, estimate.high) if defined else None
+            found[f"{name}:{label}"] = (estimate.low, estimate.high) if defined else None
     return found
 
 
@@ -156,7 +142,7 @@ def run_cell(kind, contacts, evaluators, missing, reps, truth, rng) -> dict[str,
         if kind == "totals":
             found = totals_intervals(panel, seed=rep)
         else:
-            found = product_intervals(kind, panel) | criterion_intervals(kind, panel)
+            found = criterion_intervals(kind, panel)
         for key, interval in found.items():
             covered, defined = tally.setdefault(key, [0, 0])
             target = truth[key.split(":")[0]]
