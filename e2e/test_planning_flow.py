@@ -93,6 +93,15 @@ def test_plan_six_contacts_from_two_pages_in_twelve_interactions(
     title = page.locator("#id_title").input_value()
     assert title.startswith("Customer support: ") and ", week " in title
     shoot_sizes(page, screenshot, "form")
+    # The precision note follows the form: a fourth evaluator, then back to three.
+    assert "With 6 contacts and 3 evaluators" in page.locator("#plan-precision").inner_text()
+    extra = page.locator("input[name=evaluators]:not(:checked)").first.element_handle()
+    for ticked, count in ((True, 4), (False, 3)):
+        extra.set_checked(ticked)
+        page.wait_for_function(
+            "document.querySelector('#plan-precision')"
+            f".innerText.includes('6 contacts and {count} evaluators')"
+        )
     act.click(page.get_by_role("button", name="Plan the session"))
     page.wait_for_url("**/sessions/*/")
 

@@ -291,7 +291,9 @@ def form_precision(form, picked: list[Contact]) -> PlanPrecision | None:
     contacts = len(picked) if picked else _whole_number(form["sample_size"].value())
     evaluators = len({str(pk) for pk in form["evaluators"].value() or [] if str(pk).isdigit()})
     team_id = _whole_number(form["team"].value())
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    # Only a team the form offers: the note must not read another team's sessions.
+    teams = form.fields["team"].queryset
+    team = teams.filter(pk=team_id).first() if team_id is not None else None
     if contacts is None:
         return None
     return plan_precision(team=team, contacts=contacts, evaluators=evaluators)

@@ -5,6 +5,7 @@ from qalibrate.calibration import series_views, views
 urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("plan/", views.session_plan, name="session_plan"),
+    path("plan/precision/", views.session_plan_precision, name="session_plan_precision"),
     path("series/", series_views.series_list, name="series_list"),
     path("series/new/", series_views.series_new, name="series_new"),
     path("series/<int:pk>/", series_views.series_detail, name="series_detail"),

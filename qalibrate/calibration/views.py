@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qalibrate.accounts.models import Team
 from qalibrate.calibration import planning, selectors, services
@@ -99,6 +99,18 @@ def session_plan(request):
         "precision": planning.form_precision(form, picked),
     }
     return render(request, "calibration/plan.html", context)
+
+
+@login_required
+@require_GET
+def session_plan_precision(request):
+    """The plan page's precision note for the form as it stands (htmx, on every change)."""
+    if not services.can_plan(request.user):
+        raise PermissionDenied
+    picked = _picked_contacts(request)
+    form = SessionPlanForm(request.GET, picked=picked)
+    context = {"precision": planning.form_precision(form, picked)}
+    return render(request, "calibration/_plan_precision.html", context)
 
 
 def _sampled_contacts(request, form) -> list:

@@ -142,7 +142,7 @@ def test_a_sampled_session_after_an_error_shows_what_was_posted(
 def test_no_note_without_two_evaluators(client, users, version, team, contacts):
     client.force_login(users[Role.QA_LEAD])
     page = client.get(reverse("session_plan"), {"contacts": [c.pk for c in contacts]})
-    assert "plan-precision" not in page.content.decode()  # no habits: nobody is prefilled
+    assert 'class="plan-precision"' not in page.content.decode()  # nobody prefilled
     assert planning.plan_precision(team=team, contacts=2, evaluators=3) is None
 
 
@@ -155,3 +155,24 @@ def test_a_cancelled_or_open_session_does_not_set_the_alpha(users, version, team
         session.save(update_fields=["status"])
         precision = planning.plan_precision(team=team, contacts=6, evaluators=2)
         assert precision.alpha == 0.8 and precision.session is None
+
+
+def test_the_note_follows_the_form_as_it_changes(client, users, team, evaluators):
+    # htmx asks again whenever a field changes, sending the whole form.
+    lead = users[Role.QA_LEAD]
+    client.force_login(lead)
+    url = reverse("session_plan_precision")
+    answer = client.get(url, {"team": team.pk, "sample_size": 8, "evaluators": [
+        e.pk for e in evaluators[:4]
+    ]})  # fmt: skip
+    assert answer.status_code == 200
+    note = _note(answer.content.decode())
+    for sentence in _expected(8, 4, 0.8):
+        assert sentence in note
+    # One evaluator: no note, but the slot stays for the next change.
+    answer = client.get(url, {"team": team.pk, "sample_size": 8, "evaluators": [evaluators[0].pk]})
+    page = answer.content.decode()
+    assert 'id="plan-precision-slot"' in page and 'plan-precision"' not in page
+    # Only those who may plan may ask.
+    client.force_login(users[Role.EVALUATOR])
+    assert client.get(url, {"sample_size": 8}).status_code == 403
