@@ -43,11 +43,10 @@ from qalibrate.agreement.alpha import (
 from qalibrate.agreement.coefficients import (
     COEFFICIENTS,
     INTERVALS,
-    Estimate,
     agreement_coefficients,
 )
 from qalibrate.agreement.icc import ICC_KEYS, icc, icc_intervals
-from qalibrate.agreement.interpretation import SCALES, benchmark_estimate
+from qalibrate.agreement.interpretation import SCALES, benchmark_fields
 from qalibrate.agreement.kappa import fleiss_kappa, gwet_ac1, percent_agreement
 from qalibrate.agreement.precision import (
     FEWEST_CONTACTS,
@@ -664,22 +663,8 @@ def _coefficients(
         if estimate is None:
             result[name] = None
             continue
-        result[name] = estimate.as_dict() | {"benchmark": _benchmark(estimate, scale)}
+        result[name] = estimate.as_dict() | {"benchmark": benchmark_fields(estimate, scale)}
     return result
-
-
-def _benchmark(estimate: Estimate, scale: str) -> dict[str, Any] | None:
-    """Gwet's probabilistic reading of a chance-corrected coefficient; None for percent
-    agreement, which the scales were not made for (it counts agreement by chance as agreement)."""
-    if estimate.name == "percent_agreement":
-        return None
-    reading = benchmark_estimate(estimate, scale)
-    return {
-        "scale": reading.scale,
-        "level": reading.level,
-        "probability": reading.probability,
-        "cumulative": reading.cumulative,
-    }
 
 
 def _check_finite(figures: Any, key: str = "") -> None:

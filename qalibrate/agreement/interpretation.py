@@ -297,3 +297,21 @@ def benchmark_estimate(
     if se and low is not None and value > low:
         se = (value - low) / NormalDist().inv_cdf((1 + estimate.confidence) / 2)
     return benchmark(value, se, scale, threshold=threshold)
+
+
+def benchmark_fields(estimate: Any, scale: str = "landis_koch") -> dict[str, Any] | None:
+    """benchmark_estimate as the CLI's JSON and the API report give it: scale, level,
+    probability and cumulative; None for percent agreement, which counts agreement by chance
+    as agreement and has no scale, and for a value the scales cannot read."""
+    if getattr(estimate, "name", "") == "percent_agreement":
+        return None
+    try:
+        reading = benchmark_estimate(estimate, scale)
+    except AgreementError:
+        return None
+    return {
+        "scale": reading.scale,
+        "level": reading.level,
+        "probability": reading.probability,
+        "cumulative": reading.cumulative,
+    }

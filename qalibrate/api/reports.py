@@ -3,8 +3,7 @@
 from dataclasses import asdict
 
 from qalibrate.agreement.coefficients import COEFFICIENTS
-from qalibrate.agreement.interpretation import benchmark_estimate
-from qalibrate.agreement.ratings import AgreementError
+from qalibrate.agreement.interpretation import benchmark_fields
 from qalibrate.reports.selectors import Report
 
 # The scale the report page reads the coefficients against.
@@ -42,24 +41,7 @@ def _icc(result) -> dict | None:
 def _coefficient(estimate) -> dict | None:
     if estimate is None:
         return None
-    return estimate.as_dict() | {"benchmark": _benchmark(estimate)}
-
-
-def _benchmark(estimate) -> dict | None:
-    """Gwet's probabilistic benchmark of a chance-corrected coefficient; None for percent
-    agreement, which counts agreement by chance as agreement and has no scale."""
-    if estimate.name == "percent_agreement":
-        return None
-    try:
-        reading = benchmark_estimate(estimate, BENCHMARK_SCALE)
-    except AgreementError:  # a value the scales cannot read: the report shows it unread
-        return None
-    return {
-        "scale": reading.scale,
-        "level": reading.level,
-        "probability": reading.probability,
-        "cumulative": reading.cumulative,
-    }
+    return estimate.as_dict() | {"benchmark": benchmark_fields(estimate, BENCHMARK_SCALE)}
 
 
 def _pair(estimate) -> dict | None:
