@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from qalibrate.evaluations.models import (
     EvaluationStatus,
     EventKind,
 )
-from qalibrate.scorecards.models import Criterion, ScorecardVersion
+from qalibrate.scorecards.models import Criterion, ScorecardVersion, Section
 from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points, score_evaluation
 
 # Time on the screen is counted by the browser; one save adds at most this much, so a tab left
@@ -54,14 +54,21 @@ def evaluation_start(
 
 
 def _ensure_session_open(evaluation: Evaluation) -> None:
-    """A calibration session takes answers only while it is in blind scoring. The session row is
-    locked, so a reveal waits for a save in progress and a save after the reveal is refused."""
+    """A calibration session takes answers only while it is in blind scoring. Saves share a
+    lock on the session row that the reveal takes alone (FOR UPDATE): a reveal waits for the
+    saves in progress, a save after it finds it revealed, and saves do not wait for each other.
+    SQLite has no row locks: its IMMEDIATE transactions already take turns."""
     if not evaluation.session_id:
         return
     from qalibrate.calibration.models import CalibrationSession, SessionStatus
 
-    session = CalibrationSession.objects.select_for_update().get(pk=evaluation.session_id)
-    if session.status != SessionStatus.SCORING:
+    table = connection.ops.quote_name(CalibrationSession._meta.db_table)
+    share = " FOR SHARE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        # The table name comes from the model, the id is a parameter.
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{share}", [evaluation.session_id])  # noqa: S608
+        (status,) = cursor.fetchone()
+    if status != SessionStatus.SCORING:
         raise ValidationError(
             _(
                 "The calibration session is no longer taking scores, so this evaluation cannot "
@@ -101,9 +108,18 @@ def evaluation_save(
     summary: str | None = None,
     seconds_spent: int = 0,
     revision: int | None = None,
+    sections: list[Section] | None = None,
 ) -> Evaluation:
-    """Save a draft's answers (autosave and submit both come here)."""
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    """Save a draft's answers (autosave and submit both come here). ``sections`` are the
+    version's sections with their criteria prefetched, when the caller has them already (a
+    published version does not change). Only answers that changed are written: on SQLite every
+    save holds the one write lock, so the transaction is kept short."""
+    # of=("self",): lock the evaluation only, not the version every evaluator shares.
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=evaluation.pk)
+    )
     if evaluation.evaluator_id != user.pk:
         raise PermissionDenied
     if not evaluation.is_draft:
@@ -111,36 +127,53 @@ def evaluation_save(
     _ensure_session_open(evaluation)
     if revision is not None and revision != evaluation.revision:
         raise StaleRevision
-    criteria = {
-        c.pk: c for c in Criterion.objects.filter(section__version_id=evaluation.version_id)
-    }
+    if sections is None:
+        sections = list(
+            Section.objects.filter(version_id=evaluation.version_id).prefetch_related("criteria")
+        )
+    criteria = {c.pk: c for section in sections for c in section.criteria.all()}
     existing = {a.criterion_id: a for a in evaluation.answers.all()}
     to_create, to_update = [], []
     for criterion_id, given in answers.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
             continue  # a field that is not part of this form: ignore it, as forms do
-        value = checked_value(criterion, given)
-        answer = existing.get(criterion_id) or Answer(evaluation=evaluation, criterion=criterion)
-        answer.value, answer.is_na = value, given.na
-        answer.comment = given.comment.strip()
-        answer.media_timestamp = given.media_timestamp
-        (to_update if answer.pk else to_create).append(answer)
+        stored = (
+            checked_value(criterion, given),
+            given.na,
+            given.comment.strip(),
+            given.media_timestamp,
+        )
+        answer = existing.get(criterion_id)
+        if answer is None:
+            answer = existing[criterion_id] = Answer(evaluation=evaluation, criterion=criterion)
+            to_create.append(answer)
+        elif (answer.value, answer.is_na, answer.comment, answer.media_timestamp) != stored:
+            to_update.append(answer)
+        answer.value, answer.is_na, answer.comment, answer.media_timestamp = stored
     Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(to_update, ["value", "is_na", "comment", "media_timestamp"])
+    if to_update:
+        Answer.objects.bulk_update(to_update, ["value", "is_na", "comment", "media_timestamp"])
     if summary is not None:
         evaluation.summary = summary.strip()
     evaluation.time_spent_seconds += max(0, min(seconds_spent, MAX_SECONDS_PER_SAVE))
-    evaluation.score = _score(evaluation)
+    scored = [a for a in existing.values() if a.criterion_id in criteria]
+    for answer in scored:
+        answer.criterion = criteria[answer.criterion_id]
+    evaluation.score = _score(evaluation, scored, sections)
     evaluation.revision += 1
-    evaluation.save()
+    evaluation.save(
+        update_fields=["summary", "time_spent_seconds", "score", "revision", "saved_at"]
+    )
     return evaluation
 
 
-def _score(evaluation: Evaluation) -> float | None:
-    answers = evaluation.answers.select_related("criterion")
+def _score(evaluation: Evaluation, answers=None, sections=None) -> float | None:
+    """The evaluation's score from its answers (read again unless given)."""
+    if answers is None:
+        answers = evaluation.answers.select_related("criterion")
     values = {a.criterion_id: a.scoring_value() for a in answers}
-    result = score_evaluation(evaluation.version.scoring_spec(), values)
+    result = score_evaluation(evaluation.version.scoring_spec(sections), values)
     return result.score
 
 

@@ -83,10 +83,10 @@ def test_a_reveal_waits_for_a_save_in_progress(users, scoring, monkeypatch):
     let_go = threading.Event()
     real_score = evaluation_services._score
 
-    def slow_score(evaluation):  # runs inside the save's transaction, after the answers
+    def slow_score(evaluation, *args):  # runs inside the save's transaction, after the answers
         inside_save.set()
         let_go.wait(10)
-        return real_score(evaluation)
+        return real_score(evaluation, *args)
 
     monkeypatch.setattr(evaluation_services, "_score", slow_score)
     saver, saved = in_thread(
