@@ -32,6 +32,15 @@ def _fast_and_isolated(settings, tmp_path):
     # Argon2 is proven in its own test; elsewhere a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # API rate-limit counts live in the "shared" cache: each test gets its own, empty, rather
+    # than the data folder's, which other test runs on this machine share.
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path / "cache",
+        },
+    }
     yield
     # A test that switched the language (a request, an override left open) must not leave it
     # switched for the next test in this thread.

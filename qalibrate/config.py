@@ -3,8 +3,10 @@
 Every setting is named ``QALIBRATE_<NAME>``; the README lists them all.
 """
 
+import hashlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,13 +105,32 @@ def sqlite_config(path: Path) -> dict:
     }
 
 
-def secret_key(data_dir: Path, production: bool) -> str:
-    """The key from the environment; outside production mode a generated one kept on disk."""
+def several_nodes_sign() -> str | None:
+    """Which setting says Qalibrate runs on several machines, or None.
+
+    A shared job queue or a shared object store is there for more than one machine; each machine
+    would generate a key of its own, and a log-in signed on one would be unknown on the next.
+    """
+    if env_str("REDIS_URL"):
+        return f"{PREFIX}REDIS_URL is set"
+    if env_str("MEDIA_STORAGE").lower() == "s3":
+        return f"{PREFIX}MEDIA_STORAGE is s3"
+    return None
+
+
+def secret_key(data_dir: Path, production: bool, several_nodes: str | None = None) -> str:
+    """The key from the environment; outside production mode, on one machine, a generated one
+    kept on disk. ``several_nodes`` is the reason to think there are several (see above)."""
     key = env_str("SECRET_KEY")
     if key:
         return key
     if production:
         raise ImproperlyConfigured(f"{PREFIX}SECRET_KEY is required when {PREFIX}PRODUCTION is on")
+    if several_nodes:
+        raise ImproperlyConfigured(
+            f"{PREFIX}SECRET_KEY is required when {several_nodes}: every machine must sign "
+            "log-ins with the same key"
+        )
     key_file = data_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -117,3 +138,57 @@ def secret_key(data_dir: Path, production: bool) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+MEDIA_STORAGES = ("local", "s3")
+
+
+def media_dir(data_dir: Path) -> Path:
+    """Where local media go: DATA_DIR/media, or a shared folder (NFS) named by MEDIA_DIR."""
+    raw = env_str("MEDIA_DIR")
+    return Path(raw).resolve() if raw else data_dir / "media"
+
+
+def media_storage() -> dict:
+    """Django's "default" storage for uploads and recordings: the local folder (MEDIA_ROOT), or a
+    bucket of an S3-compatible object store (django-storages), shared by every machine."""
+    kind = env_str("MEDIA_STORAGE", "local").lower()
+    if kind not in MEDIA_STORAGES:
+        raise ImproperlyConfigured(f"{PREFIX}MEDIA_STORAGE must be local or s3, got {kind!r}")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured(
+            f"{PREFIX}S3_BUCKET is required when {PREFIX}MEDIA_STORAGE is s3"
+        )
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(
+            f"{PREFIX}S3_ENDPOINT_URL must start with http:// or https://, got {endpoint!r}"
+        )
+    options = {
+        "bucket_name": bucket,
+        # Unset, boto3 finds them itself: AWS_* variables, ~/.aws, the machine's role.
+        "access_key": env_str("S3_ACCESS_KEY") or None,
+        "secret_key": env_str("S3_SECRET_KEY") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "endpoint_url": endpoint or None,
+        # MinIO, Ceph and the like answer at one address for every bucket.
+        "addressing_style": "path" if endpoint else None,
+        # As on disk: a second upload of "call.mp3" gets a new name, never replaces the first.
+        "file_overwrite": False,
+        "default_acl": None,
+        # A recording being read is kept in memory up to 10 MB, in a temporary file beyond.
+        "max_memory_size": 10 * 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def metrics_root(data_dir: Path) -> Path:
+    """Where gunicorn's workers keep their request counts for /metrics (see wsgi.py): in RAM
+    (/dev/shm) where there is one, one folder per installation."""
+    shared_memory = Path("/dev/shm")  # noqa: S108 (a folder of our own inside it)
+    base = shared_memory if os.access(shared_memory, os.W_OK) else Path(tempfile.gettempdir())
+    installation = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return base / f"qalibrate-metrics-{installation}"

@@ -1,5 +1,6 @@
 """Django settings for Qalibrate, read from QALIBRATE_* environment variables (see README)."""
 
+import ipaddress
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,8 @@ DATA_DIR = Path(config.env_str("DATA_DIR", "var")).resolve()
 
 PRODUCTION = config.env_bool("PRODUCTION")
 DEBUG = config.env_bool("DEBUG")
-SECRET_KEY = config.secret_key(DATA_DIR, PRODUCTION)
+# One key for every machine: several nodes need it given (README "Running on several machines").
+SECRET_KEY = config.secret_key(DATA_DIR, PRODUCTION, config.several_nodes_sign())
 ALLOWED_HOSTS = config.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its time and status are the whole request's (README "Health and metrics").
+    "qalibrate.core.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A full disk or read-only data folder: a 503 naming the cause, not the generic 500 page.
+    "qalibrate.core.middleware.StorageErrorMiddleware",
     # Last, so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,7 +127,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, nested at most 32 deep; bodies up to 2.5 MB, 10 MB for contacts/bulk/.
+    "DEFAULT_PARSER_CLASSES": ["qalibrate.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "qalibrate.api.pagination.Pagination",
     "DEFAULT_THROTTLE_CLASSES": [
         "qalibrate.api.throttling.TokenRateThrottle",
@@ -181,12 +188,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads and recordings: MEDIA_ROOT, or an S3-compatible bucket (QALIBRATE_MEDIA_STORAGE).
+    "default": config.media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Serve straight from the packages' static folders, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = config.media_dir(DATA_DIR)
 MEDIA_URL = "media/"
 
 EMAIL_HOST = config.env_str("EMAIL_HOST")
@@ -228,10 +236,36 @@ HUEY = {
     "utc": True,
     "consumer": {"workers": config.env_int("JOB_THREADS", 2, minimum=1), "worker_type": "thread"},
 }
+if REDIS_URL and "socket_connect_timeout" not in REDIS_URL:
+    # A Redis host that drops packets must fail a request in seconds, not the system's minutes.
+    separator = "&" if "?" in REDIS_URL else "?"
+    REDIS_URL += f"{separator}socket_connect_timeout=3&socket_timeout=10"
 if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
+
+# Caches. "default" keeps figures that never change once computed (a completed session's), in
+# each process's memory. "shared" holds what every process must see alike, the API's request
+# counts (qalibrate/api/throttling.py): in Redis with QALIBRATE_REDIS_URL (any number of
+# machines), else in files in DATA_DIR/cache (the processes of one machine; no database write
+# per request).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "qalibrate",
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    ),
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -242,18 +276,30 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOG_LEVEL = config.env_str("LOG_LEVEL", "WARNING").upper()
+LOG_FORMAT = config.env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"QALIBRATE_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+# JSON logs are asked for to be read by machines: a line per request and per job comes with them.
+_EVENT_LEVEL = "INFO" if LOG_FORMAT == "json" else LOG_LEVEL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "qalibrate.core.log_filters.JsonFormatter"},
+    },
     "filters": {
         "client_error_without_traceback": {
             "()": "qalibrate.core.log_filters.ClientErrorWithoutTraceback"
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # A line per request (qalibrate/core/observability.py) and per background job run
+        # (qalibrate/core/jobs_logging.py).
+        "qalibrate.request": {"level": _EVENT_LEVEL},
+        "qalibrate.jobs": {"level": _EVENT_LEVEL},
         # A 403 or 400 is logged in one line, without a traceback.
         "django.request": {"filters": ["client_error_without_traceback"]},
         # `qalibrate worker` (huey): one handler here, not propagated to the root's too (each line
@@ -264,3 +310,14 @@ LOGGING = {
         "huey.consumer.Scheduler": {"level": LOG_LEVEL},
     },
 }
+
+# /metrics (README "Health and metrics"): a bearer token, or addresses allowed without one.
+METRICS_TOKEN = config.env_str("METRICS_TOKEN")
+METRICS_ALLOW = []
+for _network in config.env_list("METRICS_ALLOW", ["127.0.0.1/32", "::1/128"]):
+    try:
+        METRICS_ALLOW.append(ipaddress.ip_network(_network, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"QALIBRATE_METRICS_ALLOW must list addresses or networks, got {_network!r}"
+        ) from None

@@ -13,3 +13,7 @@ urlpatterns = [
     path("notifications/", include("qalibrate.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# What Django answers itself (a bad Host header, a body over its limit, a crash): JSON under /api/.
+handler400 = "qalibrate.api.urls.bad_request"
+handler500 = "qalibrate.api.urls.server_error"

@@ -5,7 +5,8 @@ DRF's own exceptions. `field` names the request field (dotted for nested data, e
 `evaluators.1`), or is null for an error about the request as a whole.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,12 @@ class RequestTooLarge(exceptions.APIException):
             _("The request body is larger than the limit of %(limit)s.")
             % {"limit": filesizeformat(limit)}
         )
+
+
+class LengthRequired(exceptions.APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = _("Send the request body with a Content-Length header, not in chunks.")
 
 
 class RowErrors(exceptions.ValidationError):
@@ -81,6 +88,8 @@ def validation_errors(detail) -> list[dict]:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_validation_detail(exc))
+    elif isinstance(exc, RequestDataTooBig):  # Django's own limit, should a body reach it
+        exc = RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -4,6 +4,7 @@ served from drf-spectacular-sidecar's static files: no CDN)."""
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -32,18 +33,69 @@ def not_found(request, *args, **kwargs):
     return JsonResponse({"detail": _("Not found."), "errors": []}, status=404)
 
 
+def _under_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception):
+    """handler400 (qalibrate/urls.py): what Django refuses before any view, such as a body
+    over its size limit, answers in JSON under /api/, as the API's own errors do."""
+    if _under_api(request):
+        return JsonResponse({"detail": _("Bad request."), "errors": []}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """handler500 (qalibrate/urls.py): a failure under /api/ answers in JSON too."""
+    if _under_api(request):
+        return JsonResponse(
+            {
+                "detail": _("Server error: nothing more is known; the log has the details."),
+                "errors": [],
+            },
+            status=500,
+        )
+    return defaults.server_error(request)
+
+
+def errors_in_json(view):
+    """The schema and the documentation pages answer YAML or HTML; their errors (a wrong
+    method, too many requests) come in JSON, as everywhere under /api/."""
+
+    @csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code < 400:
+            return response
+        data = getattr(response, "data", None)
+        detail = data.get("detail", "") if isinstance(data, dict) else ""
+        answer = JsonResponse({"detail": str(detail), "errors": []}, status=response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+    return wrapped
+
+
 urlpatterns = [
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", errors_in_json(SpectacularAPIView.as_view()), name="schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        errors_in_json(
+            SpectacularSwaggerView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="docs",
     ),
     path(
         "docs/redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        errors_in_json(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+        ),
         name="redoc",
     ),
     re_path(r"^[\s\S]*$", not_found),  # any character, a newline (%0A) in the path too

@@ -2,7 +2,6 @@
 services the pages use, with the pages' permission checks (DRF's only add authentication)."""
 
 import io
-import json
 import math
 
 from django.db.models import Prefetch
@@ -26,7 +25,7 @@ from rest_framework.views import APIView
 from qalibrate.accounts.models import Role, Team, User
 from qalibrate.accounts.permissions import can_build_scorecards, can_see_all_contacts
 from qalibrate.api import serializers as s
-from qalibrate.api.base import ApiViewMixin, errors
+from qalibrate.api.base import ApiViewMixin, errors, takes_no_body
 from qalibrate.api.exceptions import RowErrors
 from qalibrate.api.permissions import CanPlanSessions, IsStaff
 from qalibrate.api.reports import report_data
@@ -341,10 +340,24 @@ class ContactViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             }
             for index, row in enumerate(rows)
             if isinstance(row, dict) and row.get("media_file") not in (None, "")
+        ] + [
+            # The importer would write a list or an object into a text column as its JSON.
+            {
+                "index": index,
+                "field": str(key),
+                "message": _("Give text here, not a list or an object."),
+                "code": "invalid",
+            }
+            for index, row in enumerate(rows)
+            if isinstance(row, dict)
+            for key, value in row.items()
+            if isinstance(value, dict | list)
+            and not (str(key).lower() == "transcript" and isinstance(value, list))
         ]
         if problems:
             raise RowErrors(problems, problems[0]["message"])
-        content = json.dumps(rows, ensure_ascii=False).encode()
+        # The body as it came (the parser keeps it), read by the file importer as a JSON file.
+        content = request.parser_context["body"]
         dry_run = _flag(request, "dry_run")
         try:
             if dry_run:
@@ -569,12 +582,13 @@ SESSION_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _move_schema(summary: str):
-    return extend_schema(
+    schema = extend_schema(
         summary=summary,
         request=None,
         parameters=[SESSION_ID],
         responses={200: s.SessionDetailSerializer, **errors(400, 401, 403, 404, 429)},
     )
+    return lambda function: schema(takes_no_body(function))
 
 
 @extend_schema_view(
@@ -832,10 +846,10 @@ class SessionViewSet(
         session = self.get_object()
         if not calibration_services.can_run(request.user, session):
             raise exceptions.PermissionDenied
-        if session.status != SessionStatus.DISCUSSION:
-            raise exceptions.ValidationError([_("Only a session in discussion can be completed.")])
         body = s.SessionCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        if session.status != SessionStatus.DISCUSSION:
+            raise exceptions.ValidationError([_("Only a session in discussion can be completed.")])
         completion = calibration_services.session_complete(
             session=session, user=request.user, **body.validated_data
         )
@@ -986,8 +1000,9 @@ class NotificationViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericV
     @extend_schema(
         summary="Mark all your notifications as read",
         request=None,
-        responses={200: s.MarkedReadSerializer, **errors(401, 429)},
+        responses={200: s.MarkedReadSerializer, **errors(400, 401, 429)},
     )
     @action(detail=False, methods=["post"])
+    @takes_no_body
     def read(self, request):
         return Response({"marked": notification_services.mark_read(user=request.user)})

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Team, time_zone_choices
@@ -381,6 +382,50 @@ class AgreedAnswer(models.Model):
         return int(self.value) if self.criterion.kind == "scale" else self.value
 
 
+class AgreedSource(models.TextChoices):
+    """Where an agreed answer came from: the reveal's proposal (qalibrate.calibration.services.
+    reference_proposal), or a decision at the meeting."""
+
+    EXPERT = "expert", _("prefilled from the expert's answer")
+    MEDIAN = "median", _("prefilled from the group median")
+    UNANIMOUS = "unanimous", _("prefilled: all evaluators agreed")
+    MAJORITY = "majority", _("prefilled from the majority")
+    TIE = "tie", _("prefilled from a tie: the answer first in the form's order")
+    MEETING = "meeting", _("decided at the meeting")
+
+
+class AgreedAnswerChange(models.Model):
+    """One entry in an agreed answer's history: the reveal's prefill (old_value empty), then
+    every decision at the meeting, with who, when, the answer before and after, and why.
+    Values are form values ("na" for N/A, "" for none)."""
+
+    agreed_answer = models.ForeignKey(
+        AgreedAnswer, on_delete=models.CASCADE, related_name="changes"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=AgreedSource.choices)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    # A default rather than auto_now_add: the demo moves its history to when it happened.
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("change of an agreed answer")
+        verbose_name_plural = _("changes of agreed answers")
+
+    def __str__(self) -> str:
+        return f"{self.old_value} → {self.new_value}"
+
+    @property
+    def is_prefill(self) -> bool:
+        return self.source != AgreedSource.MEETING
+
+
 class FlagKind(models.TextChoices):
     CLARIFY = "clarify", _("Needs clarification")
     PROCESS = "process", _("Process problem, not the agent's fault")
@@ -446,8 +491,6 @@ class FollowUpAction(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return (
             self.status != ActionStatus.DONE
             and self.due_date is not None

@@ -4,9 +4,10 @@ discussion (totals, spread, answers per criterion, deviation from the reference,
 import random
 import string
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import numpy as np
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
@@ -22,6 +23,8 @@ from qalibrate.agreement.ratings import AgreementError
 from qalibrate.calibration.models import (
     ActionStatus,
     AgreedAnswer,
+    AgreedAnswerChange,
+    AgreedSource,
     CalibrationSession,
     CriterionFlag,
     FlagKind,
@@ -164,6 +167,49 @@ class AnswerGroup:
         return len(self.voices)
 
 
+@dataclass(frozen=True)
+class AgreedChange:
+    """One entry of an agreed answer's history as people read it. ``kind``: "prefilled" (the
+    reveal's proposal, ``source_label`` says from what), "set" (nothing was proposed),
+    "changed" (another answer) or "confirmed" (the same answer, decided)."""
+
+    kind: str
+    source_label: str
+    old: str  # answer labels
+    new: str
+    who: str  # "" in the anonymous display: the decider may be one of the evaluators
+    at: datetime
+    reason: str
+
+
+def agreed_history(
+    criterion: Criterion, agreed: AgreedAnswer | None, *, anonymous: bool
+) -> list[AgreedChange]:
+    """The history of one agreed answer, oldest first (its changes prefetched)."""
+    if agreed is None:
+        return []
+    result = []
+    for change in agreed.changes.all():
+        if change.is_prefill:
+            kind = "prefilled"
+        elif change.old_value == "":
+            kind = "set"
+        else:
+            kind = "confirmed" if change.old_value == change.new_value else "changed"
+        result.append(
+            AgreedChange(
+                kind=kind,
+                source_label=AgreedSource(change.source).label,
+                old=answer_label(criterion, change.old_value),
+                new=answer_label(criterion, change.new_value),
+                who="" if anonymous or change.changed_by is None else str(change.changed_by),
+                at=change.at,
+                reason=change.reason,
+            )
+        )
+    return result
+
+
 @dataclass
 class CriterionRow:
     criterion: Criterion
@@ -173,10 +219,23 @@ class CriterionRow:
     agreed: AgreedAnswer | None
     flags: list[CriterionFlag]
     texts: list[Voice] = field(default_factory=list)  # free-text criteria: what each one wrote
+    history: list[AgreedChange] = field(default_factory=list)  # discussion(changes=True) only
 
     @property
     def agreed_label(self) -> str:
         return answer_label(self.criterion, self.agreed.form_value) if self.agreed else ""
+
+    @property
+    def prefill(self) -> AgreedChange | None:
+        """Where the reveal's proposal came from (None for sessions revealed before the
+        history was kept, and where nobody answered)."""
+        first = self.history[0] if self.history else None
+        return first if first is not None and first.kind == "prefilled" else None
+
+    @property
+    def changed(self) -> bool:
+        """Decided at the meeting (changed or confirmed), not only prefilled."""
+        return any(entry.kind != "prefilled" for entry in self.history)
 
 
 @dataclass
@@ -377,13 +436,18 @@ def evaluator_labels(session: CalibrationSession, evaluators: list[User], *, ano
 
 
 def discussion(
-    session: CalibrationSession, *, anonymous: bool = False, versus_reference: bool = True
+    session: CalibrationSession,
+    *,
+    anonymous: bool = False,
+    versus_reference: bool = True,
+    changes: bool = False,
 ) -> Discussion:
     """Everything the discussion screen and the report need, in a fixed number of queries.
 
     ``versus_reference`` adds each evaluator's agreement with the reference (Bland-Altman on
     the totals, kappa and AC1 per criterion); pages that show only the deviations (a previous
-    session's, the home page's) leave it out."""
+    session's, the home page's) leave it out. ``changes`` adds each agreed answer's history
+    (one query more)."""
     sections = list(session.version.sections.prefetch_related("criteria"))
     criteria = [c for s in sections for c in s.criteria.all()]
     session_contacts = list(session.session_contacts.select_related("contact__agent"))
@@ -403,10 +467,12 @@ def discussion(
         evaluation__session=session, evaluation__status=EvaluationStatus.SUBMITTED
     ).select_related("evaluation"):
         answers.setdefault((answer.evaluation.contact_id, answer.criterion_id), []).append(answer)
-    agreed = {
-        (a.session_contact_id, a.criterion_id): a
-        for a in AgreedAnswer.objects.filter(session_contact__session=session)
-    }
+    agreed_answers = AgreedAnswer.objects.filter(session_contact__session=session)
+    if changes:
+        agreed_answers = agreed_answers.prefetch_related(
+            Prefetch("changes", queryset=AgreedAnswerChange.objects.select_related("changed_by"))
+        )
+    agreed = {(a.session_contact_id, a.criterion_id): a for a in agreed_answers}
     flags: dict[int, list[CriterionFlag]] = {}
     for flag in session.flags.all():
         flags.setdefault(flag.criterion_id, []).append(flag)
@@ -444,10 +510,12 @@ def discussion(
                 answers.get((sc.contact_id, criterion.pk), []),
                 key=lambda a: order.get(a.evaluation.evaluator_id, 0),
             )
-            criterion_rows.append(
-                _criterion_row(session, criterion, given, labels, agreed.get((sc.pk, criterion.pk)),
-                               flags.get(criterion.pk, []))
-            )  # fmt: skip
+            group_answer = agreed.get((sc.pk, criterion.pk))
+            item = _criterion_row(session, criterion, given, labels, group_answer,
+                                  flags.get(criterion.pk, []))  # fmt: skip
+            if changes:
+                item.history = agreed_history(criterion, group_answer, anonymous=anonymous)
+            criterion_rows.append(item)
         criterion_rows.sort(key=lambda r: (r.criterion.kind == "text", -r.dispute))
         rows.append(
             ContactRow(
@@ -763,9 +831,10 @@ def previous_session(session: CalibrationSession) -> CalibrationSession | None:
 
 
 def discussion_with_history(session: CalibrationSession, *, anonymous: bool = False) -> Discussion:
-    """The discussion, with each evaluator's deviation and each criterion's agreement in the
-    previous session beside them (criteria matched across versions by their key)."""
-    current = discussion(session, anonymous=anonymous)
+    """The discussion with each agreed answer's history, and each evaluator's deviation and
+    each criterion's agreement in the previous session beside them (criteria matched across
+    versions by their key)."""
+    current = discussion(session, anonymous=anonymous, changes=True)
     earlier_session = previous_session(session)
     if earlier_session is None:
         return current

@@ -1,6 +1,7 @@
 """Calibration sessions: planning and the life cycle. Every transition is checked and recorded."""
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,8 @@ from qalibrate.calibration.models import (
     MIN_CONTACTS,
     ActionStatus,
     AgreedAnswer,
+    AgreedAnswerChange,
+    AgreedSource,
     CalibrationSession,
     CriterionFlag,
     FlagKind,
@@ -186,7 +189,7 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     session.status = target
     session.save(update_fields=["status"])
     if action == "reveal":
-        _agreed_answers_prefill(session)
+        _agreed_answers_prefill(session, user)
     news = {
         "open": NotificationKind.MATERIALS_READY,
         "reveal": NotificationKind.RESULTS_REVEALED,
@@ -263,33 +266,52 @@ def answer_order(criterion: Criterion) -> list[str]:
     return [option["label"] for option in criterion.options] + ["na"]
 
 
-def reference_answer(session: CalibrationSession, criterion: Criterion, answers: list[Answer]):
-    """The answer the reference mode proposes for one criterion of one contact ("na" for N/A),
-    or None when nobody answered."""
+def reference_proposal(
+    session: CalibrationSession, criterion: Criterion, answers: list[Answer]
+) -> tuple[str, str] | None:
+    """The answer the reference mode proposes for one criterion of one contact ("na" for N/A)
+    and where it comes from (an AgreedSource), or None when nobody answered."""
     values = [a.form_value for a in answers if a.form_value != ""]
     if session.reference_mode == ReferenceMode.EXPERT:
         expert = [a.form_value for a in answers if a.evaluation.evaluator_id == session.expert_id]
         if expert and expert[0] != "":
-            return expert[0]
+            return expert[0], AgreedSource.EXPERT
     if session.reference_mode == ReferenceMode.MEDIAN and criterion.kind == "scale":
         numbers = [int(v) for v in values if v != "na"]
         if numbers and len(numbers) * 2 > len(values):
-            return str(lower_median(numbers))
-    return majority(values, order=answer_order(criterion))
+            return str(lower_median(numbers)), AgreedSource.MEDIAN
+    value = majority(values, order=answer_order(criterion))
+    if value is None:
+        return None
+    counts = Counter(values)
+    if len(counts) == 1 and len(values) > 1:
+        return value, AgreedSource.UNANIMOUS
+    top = counts[value]
+    tied = sum(count == top for count in counts.values()) > 1
+    return value, AgreedSource.TIE if tied else AgreedSource.MAJORITY
 
 
-def _agreed_answers_prefill(session: CalibrationSession) -> None:
+def reference_answer(session: CalibrationSession, criterion: Criterion, answers: list[Answer]):
+    """The answer the reference mode proposes ("na" for N/A), or None when nobody answered."""
+    proposal = reference_proposal(session, criterion, answers)
+    return None if proposal is None else proposal[0]
+
+
+def _agreed_answers_prefill(session: CalibrationSession, user: User) -> None:
+    """Agreed answers from the reference, each with the first entry of its history saying
+    where it came from (the reveal's time and the user who revealed)."""
     answers = _submitted_answers(session)
     criteria = list(
         Criterion.objects.filter(section__version_id=session.version_id).exclude(kind="text")
     )
-    agreed = []
+    agreed, sources = [], []
     for session_contact in session.session_contacts.all():
         for criterion in criteria:
-            value = reference_answer(
+            proposal = reference_proposal(
                 session, criterion, answers.get((session_contact.contact_id, criterion.pk), [])
             )
-            if value is not None:
+            if proposal is not None:
+                value, source = proposal
                 agreed.append(
                     AgreedAnswer(
                         session_contact=session_contact,
@@ -298,7 +320,19 @@ def _agreed_answers_prefill(session: CalibrationSession) -> None:
                         is_na=value == "na",
                     )
                 )
+                sources.append(source)
     AgreedAnswer.objects.bulk_create(agreed)
+    now = timezone.now()
+    AgreedAnswerChange.objects.bulk_create(
+        AgreedAnswerChange(
+            agreed_answer=answer,
+            source=source,
+            new_value=answer.form_value,
+            changed_by=user,
+            at=now,
+        )
+        for answer, source in zip(agreed, sources, strict=True)
+    )
     spec = session.version.scoring_spec()
     for session_contact in session.session_contacts.all():
         _agreed_score_update(session_contact, spec)
@@ -332,23 +366,32 @@ def agreed_answer_set(
     answer: AnswerInput,
     reason: str = "",
 ) -> AgreedAnswer:
+    """Record the group's answer and why; every change (or first confirmation of the reveal's
+    proposal) adds an entry to the answer's history in the same transaction."""
     session = _discussion_session(session_contact.session, user)
     if criterion.section.version_id != session.version_id or criterion.kind == "text":
         raise ValidationError(_("This criterion is not scored on the session's scorecard."))
     value = checked_value(criterion, answer)
     if value == "" and not answer.na:
         raise ValidationError(_("Choose the agreed answer."))
-    agreed, _created = AgreedAnswer.objects.update_or_create(
-        session_contact=session_contact,
-        criterion=criterion,
-        defaults={
-            "value": value,
-            "is_na": answer.na,
-            "reason": reason.strip(),
-            "decided_by": user,
-            "decided_at": timezone.now(),
-        },
+    reason = reason.strip()
+    agreed = (
+        AgreedAnswer.objects.select_for_update()
+        .filter(session_contact=session_contact, criterion=criterion)
+        .first()
     )
+    if agreed is None:  # nobody answered the criterion, so the reveal proposed nothing
+        agreed = AgreedAnswer(session_contact=session_contact, criterion=criterion)
+    old_value, old_reason = agreed.form_value, agreed.reason
+    agreed.value, agreed.is_na = value, answer.na
+    if agreed.decided_at and (old_value, old_reason) == (agreed.form_value, reason):
+        return agreed  # saved again unchanged: nothing to record
+    agreed.reason, agreed.decided_by, agreed.decided_at = reason, user, timezone.now()
+    agreed.save()
+    AgreedAnswerChange.objects.create(
+        agreed_answer=agreed, source=AgreedSource.MEETING, old_value=old_value,
+        new_value=agreed.form_value, reason=reason, changed_by=user, at=agreed.decided_at,
+    )  # fmt: skip
     _agreed_score_update(session_contact, session.version.scoring_spec())
     return agreed
 

@@ -129,10 +129,16 @@ def import_start(request):
         if upload.size > importing.MAX_IMPORT_BYTES:
             form.add_error("file", _("The file is larger than the limit of 50 MB."))
         else:
-            batch = ContactImport.objects.create(
-                file=upload, original_name=upload.name, media_archive=archive or "",
-                uploaded_by=request.user,
-            )  # fmt: skip
+            batch = ContactImport(original_name=upload.name, uploaded_by=request.user)
+            try:
+                importing.file_store(batch.file, upload.name, upload)
+                if archive:
+                    importing.file_store(batch.media_archive, archive.name, archive)
+                batch.save()
+            except Exception:
+                # A full disk, say: no file may stay without the row that names it.
+                importing.import_files_delete(batch)
+                raise
             media_names = set()
             if batch.media_archive:
                 with batch.media_archive.open("rb") as handle:
@@ -159,6 +165,11 @@ def import_report(request, pk):
 def import_apply(request, pk):
     _require_importer(request.user)
     batch = get_object_or_404(ContactImport, pk=pk, status=ImportStatus.PREVIEWED)
+    if not batch.file:  # removed by importing.import_uploads_expire
+        messages.error(
+            request, _("This check is more than a day old and its file is gone; upload it again.")
+        )
+        return redirect("contact_import")
     archive = batch.media_archive.open("rb") if batch.media_archive else None
     try:
         with batch.file.open("rb") as handle:
@@ -166,18 +177,21 @@ def import_apply(request, pk):
                 file=handle, filename=batch.original_name, media_archive=archive
             )
     except importing.ImportRejected as rejected:
-        batch.report = rejected.report.as_dict()
+        report = rejected.report
         batch.status = ImportStatus.REJECTED
-        batch.save(update_fields=["report", "status"])
-        messages.error(request, _("Nothing was imported: the file has problems to fix."))
-        return redirect("contact_import_report", pk=batch.pk)
+    else:
+        batch.status = ImportStatus.APPLIED
+        batch.applied_at = timezone.now()
     finally:
+        # Any other failure (a full disk) keeps the check and its files, to apply again later.
         if archive:
             archive.close()
     batch.report = report.as_dict()
-    batch.status = ImportStatus.APPLIED
-    batch.applied_at = timezone.now()
     batch.save(update_fields=["report", "status", "applied_at"])
+    importing.import_files_delete(batch)  # done with them; a fixed file comes as a new upload
+    if batch.status == ImportStatus.REJECTED:
+        messages.error(request, _("Nothing was imported: the file has problems to fix."))
+        return redirect("contact_import_report", pk=batch.pk)
     messages.success(
         request,
         _("Imported: %(created)d new contacts, %(updated)d updated.")

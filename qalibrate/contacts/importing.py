@@ -10,26 +10,32 @@ import codecs
 import csv
 import io
 import json
+import logging
+import os
 import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
-from pathlib import PurePath, PurePosixPath
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
 import openpyxl
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Agent, Team
-from qalibrate.contacts.models import Channel, Contact
+from qalibrate.contacts.models import Channel, Contact, ContactImport
+from qalibrate.core import jsonsafe
+
+logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MAX_JSON_BYTES = 10 * 1024 * 1024
@@ -61,6 +67,10 @@ CHANNEL_WORDS = {
 DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 AUDIO_EXTENSIONS = {".ogg", ".opus", ".mp3", ".wav", ".m4a", ".webm"}
 ZIP_MAGIC = b"PK\x03\x04"
+# A file being written carries this prefix in MEDIA_ROOT until it is whole and renamed into place.
+TEMPORARY_PREFIX = ".incomplete-"
+# Uploads of a check never applied, and temporary files a stopped process left, go after a day.
+ABANDONED_AFTER = timedelta(days=1)
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -158,7 +168,10 @@ def contacts_apply(
 ) -> ImportReport:
     """Import every contact of the file in one transaction, recordings taken from the zip.
 
-    Raises ImportRejected, having written nothing, if the file or any row has a problem.
+    Raises ImportRejected, having written nothing, if the file or any row has a problem. Any
+    other failure (a full disk) also leaves nothing: the rows roll back and the recordings already
+    stored are removed. Call it outside a transaction of your own, whose later rollback would
+    leave the recordings behind.
     """
     archive = _zip_open(media_archive)
     members = _audio_members(archive) if archive else {}
@@ -176,6 +189,88 @@ def contacts_apply(
         if archive:
             archive.close()
     return report
+
+
+def file_store(field_file: FieldFile, name: str, content: File) -> None:
+    """Save ``content`` as ``field_file`` (the model itself is not saved) so that the storage
+    holds the whole file or nothing. On the local disk the file is written under a temporary name
+    in MEDIA_ROOT, then renamed into place; if writing fails (a full disk) the part is removed."""
+    storage = field_file.storage
+    try:
+        root = Path(storage.path(""))
+    except NotImplementedError:
+        # A remote storage (an S3 bucket): an upload there is stored whole or not at all.
+        field_file.save(name, content, save=False)
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=root)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in content.chunks():
+                handle.write(chunk)
+        with open(temporary, "rb") as written:
+            field_file.save(name, _WrittenFile(written), save=False)
+    finally:
+        Path(temporary).unlink(missing_ok=True)  # already gone once renamed
+
+
+class _WrittenFile(File):
+    """A whole temporary file: the file system storage moves it into place by renaming it."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def import_files_delete(batch: ContactImport) -> None:
+    """Remove the uploaded files of an import that needs them no more (applied, rejected or
+    abandoned); the import's row and its report stay."""
+    for field_file in (batch.file, batch.media_archive):
+        if field_file:
+            field_file.delete(save=False)
+    if batch.pk:
+        batch.save(update_fields=["file", "media_archive"])
+
+
+def import_uploads_expire(*, now: datetime | None = None) -> int:
+    """Remove what imports left behind for more than a day: the uploads of checks never applied,
+    files under imports/ that no import names, temporary files of a stopped process. Returns the
+    number of files removed."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    removed = 0
+    old = ContactImport.objects.filter(created_at__lt=cutoff).exclude(file="", media_archive="")
+    for batch in old:
+        removed += bool(batch.file) + bool(batch.media_archive)
+        import_files_delete(batch)
+    storage = ContactImport._meta.get_field("file").storage
+    named = {
+        name
+        for pair in ContactImport.objects.values_list("file", "media_archive")
+        for name in pair
+        if name
+    }
+    for name in _stored_files(storage, "imports"):
+        if name not in named and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            removed += 1
+    try:
+        root = Path(storage.path(""))
+    except NotImplementedError:
+        return removed  # a remote storage never holds half-written files
+    for path in root.glob(TEMPORARY_PREFIX + "*"):
+        if datetime.fromtimestamp(path.stat().st_mtime, tz=UTC) < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    if not storage.exists(folder):
+        return
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for name in folders:
+        yield from _stored_files(storage, f"{folder}/{name}")
 
 
 def media_names_in(archive: BinaryIO) -> set[str]:
@@ -222,7 +317,11 @@ class _Import:
     def media_discard(self) -> None:
         storage = Contact._meta.get_field("media").storage
         for name in self.stored_media:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:
+                # The failure that stopped the import is the one to report; this is only logged.
+                logger.exception("Could not remove the recording %s of a failed import", name)
 
     def _start(self, columns: list[str]) -> None:
         # Looked up once for the whole file, never per row.
@@ -361,7 +460,7 @@ class _Import:
 
     def _media_store(self, contact: Contact, name: str) -> None:
         with self.archive.open(self.media_names[name]) as member:
-            contact.media.save(name, File(member, name=name), save=False)
+            file_store(contact.media, name, File(member, name=name))
         self.stored_media.append(contact.media.name)
 
 
@@ -557,8 +656,8 @@ def _transcript_parse(raw: Any) -> list[dict]:
                 if line.strip()
             ]
         try:
-            turns = json.loads(text)
-        except ValueError:
+            turns = jsonsafe.loads(text)
+        except ValueError:  # also nested too deep
             turns = None
         if not isinstance(turns, list):
             raise _CellProblem(_("The transcript starts with [ but is not a JSON list of turns."))
@@ -719,7 +818,9 @@ def _json_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
             % {"limit": filesizeformat(MAX_JSON_BYTES)}
         )
     try:
-        data = json.load(file)
+        data = jsonsafe.load(file)
+    except jsonsafe.JSONTooDeep as error:
+        raise _FileProblem(str(error)) from error
     except ValueError as error:  # also UnicodeDecodeError
         raise _FileProblem(_("The file is not valid JSON.")) from error
     if not isinstance(data, list):

@@ -1,9 +1,13 @@
-"""Serving recordings with byte ranges, which browsers need to seek in audio."""
+"""Serving recordings with byte ranges, which browsers need to seek in audio.
+
+Only through the storage API (size, open, seek, read), so a recording on the local disk, in a
+shared folder or in an S3 bucket is served alike.
+"""
 
 import mimetypes
 import re
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
@@ -19,12 +23,24 @@ def _chunks(handle, length: int):
             yield data
 
 
+def _opened(field_file):
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+
+
 def ranged_file_response(field_file, range_header: str | None) -> HttpResponse:
+    """The whole file, or the byte range asked for; 404 when the storage no longer has it (a
+    contact whose recording was lost, or a machine that cannot see the others' uploads)."""
     content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    size = field_file.size
+    try:
+        size = field_file.size
+    except FileNotFoundError:
+        raise Http404 from None
     match = RANGE.match(range_header or "")
     if not match or not any(match.groups()):
-        response = FileResponse(field_file.open("rb"), content_type=content_type)
+        response = FileResponse(_opened(field_file), content_type=content_type)
         response["Accept-Ranges"] = "bytes"
         return response
     first, last = match.groups()
@@ -36,7 +52,7 @@ def ranged_file_response(field_file, range_header: str | None) -> HttpResponse:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    handle = field_file.open("rb")
+    handle = _opened(field_file)
     handle.seek(start)
 
     response = StreamingHttpResponse(

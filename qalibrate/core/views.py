@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 
 from qalibrate.accounts import selectors as account_selectors
@@ -8,6 +7,7 @@ from qalibrate.accounts.models import Agent, Role, Team
 from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.contacts import selectors as contact_selectors
 from qalibrate.contacts.models import Contact
+from qalibrate.core import metrics, observability
 from qalibrate.core import selectors as core_selectors
 from qalibrate.evaluations.models import Evaluation
 
@@ -50,7 +50,28 @@ def home(request):
 
 
 def health(request):
-    """For load balancers: 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """200 when the database and the job queue answer, else 503 naming the part that does not.
+    Kept to one SELECT 1 and one queue call: load balancers and benchmarks call it often."""
+    return _health_response(
+        {"database": observability.check_database, "queue": observability.check_queue}
+    )
+
+
+def ready(request):
+    """For load balancers: 200 when this node can serve, its database reachable and migrated."""
+    return _health_response(
+        {"database": observability.check_database, "migrations": observability.check_migrations}
+    )
+
+
+def _health_response(checks: dict) -> JsonResponse:
+    outcome = observability.run_checks(checks)
+    healthy = all(value == "ok" for value in outcome.values())
+    body = {"status": "ok" if healthy else "error", **outcome}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def metrics_view(request):
+    if not metrics.may_scrape(request):
+        return HttpResponseForbidden()
+    return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)

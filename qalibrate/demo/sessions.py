@@ -12,6 +12,8 @@ from qalibrate.calibration import selectors, services
 from qalibrate.calibration.models import (
     ActionStatus,
     AgreedAnswer,
+    AgreedAnswerChange,
+    AgreedSource,
     CalibrationSession,
     FlagKind,
     FollowUpAction,
@@ -489,6 +491,10 @@ def _backdate(session, rng, meeting) -> None:
     AgreedAnswer.objects.filter(session_contact__session=session, decided_at__isnull=False).update(
         decided_at=meeting + timedelta(minutes=30)
     )
+    # The reveal's proposals at the reveal, the meeting's decisions at the meeting.
+    changes = AgreedAnswerChange.objects.filter(agreed_answer__session_contact__session=session)
+    changes.filter(source=AgreedSource.MEETING).update(at=meeting + timedelta(minutes=30))
+    changes.exclude(source=AgreedSource.MEETING).update(at=meeting)
     FollowUpAction.objects.filter(session=session).update(
         created_at=meeting + timedelta(minutes=50)
     )

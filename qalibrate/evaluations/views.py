@@ -5,13 +5,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
-from qalibrate.evaluations import services
+from qalibrate.evaluations import selectors, services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluations
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
@@ -63,6 +64,7 @@ def _save_from_post(request, evaluation, sections):
         summary=request.POST.get("summary"),
         seconds_spent=_int(request.POST.get("seconds_spent")),
         revision=_int(request.POST.get("revision"), default=None),
+        sections=sections,
     )
 
 
@@ -126,6 +128,14 @@ def evaluation_detail(request, pk, errors=None):
                 "sent again."
             ),
             "restored": _("Restored answers that had not reached the server; saving them now."),
+            "restored_merged": _(
+                "Restored answers that had not reached the server and combined them with the "
+                "answers saved since; saving them now."
+            ),
+            "merged": _(
+                "This evaluation was also saved elsewhere; your newer changes were kept and "
+                "saved again."
+            ),
         },
     }
     template = "evaluations/screen.html" if editable else "evaluations/view.html"
@@ -157,6 +167,21 @@ def evaluation_save(request, pk):
             "saved_at": saved_at,
             "message": _("Saved at %(time)s") % {"time": saved_at},
         }
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def evaluation_answers(request, pk):
+    """The evaluator's own saved answers as JSON, in the screen's field names: the screen lays
+    the changes it could not save on top of them (another window saved first, or a save arrived
+    but its response was lost)."""
+    evaluation = _evaluation_for(request, pk)
+    if evaluation.evaluator_id != request.user.pk:
+        raise PermissionDenied
+    return JsonResponse(
+        {"revision": evaluation.revision, "values": selectors.form_values(evaluation)}
     )
 
 

@@ -67,6 +67,9 @@ class Notification(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who is sending it: "host:pid" (services.worker_name()), so a claim left by a process that
+    # died on the same machine is taken over at once, one from another machine when it is stale.
+    claimed_by = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
@@ -103,3 +106,16 @@ class Subscription(models.Model):
 
     def wants_email(self, kind: str) -> bool:
         return kind in ESSENTIAL or kind not in self.emails_off
+
+
+class JobLease(models.Model):
+    """Who runs a periodic job now, and until when (tasks.py): a lock in the shared database, so
+    it works with either queue. It expires, and a worker on the same machine takes it over at
+    once when the holder's process is gone, so a killed worker never blocks the job for good."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=200)  # "host:pid", as services.worker_name()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder} until {self.expires_at:%Y-%m-%d %H:%M:%S})"

@@ -3,16 +3,21 @@ the caller's transaction, and the outbox sends their e-mails afterwards (deliver
 
 Guarantees (tested): one notification per person and event (a unique key; a job that runs twice
 adds nothing); an SMTP failure is retried with back-off and, after MAX_ATTEMPTS, shown to
-administrators as failed; a claim left by a worker that died is taken over after CLAIM_TIMEOUT;
-nothing more is sent for a cancelled session but the cancellation itself.
+administrators as failed; each e-mail is claimed just before it is sent, and a claim left by a
+worker that died is taken over at once on the same machine, after CLAIM_TIMEOUT from another;
+each e-mail has a stable Message-ID, so a receiving system can tell a repeat; nothing more is
+sent for a cancelled session but the cancellation itself; a queue that is down never fails the
+change that made a notification (the every-minute deliver_due sends it later).
 """
 
 import logging
+import os
+import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +34,7 @@ from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.notifications import calendar, messages
 from qalibrate.notifications.models import (
     EmailStatus,
+    JobLease,
     Kind,
     Notification,
     Subscription,
@@ -39,7 +45,10 @@ from qalibrate.notifications.selectors import optional_kinds
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_TIMEOUT = timedelta(minutes=10)
+# A claim covers one e-mail: longer than one SMTP conversation lasts (each step of it waits at most
+# settings.EMAIL_TIMEOUT, or SEND_TIMEOUT seconds), so a live sender is never taken over.
+CLAIM_TIMEOUT = timedelta(minutes=2)
+SEND_TIMEOUT = 30
 REMINDER_BEFORE = timedelta(hours=24)
 
 
@@ -92,10 +101,29 @@ def _notify(users, *, kind: str, key: str, params: dict, session=None) -> list[N
     return made
 
 
+_queue_down = False  # said once per outage, not on every change while it lasts
+
+
 def _wake_the_outbox() -> None:
+    """Ask a worker to send now. Runs after the commit, so it must never raise: the change is
+    saved, and an e-mail the queue did not take goes with the next deliver_due (every minute)."""
+    global _queue_down
     from qalibrate.notifications import tasks
 
-    tasks.deliver()
+    try:
+        tasks.deliver()
+    except Exception as error:  # noqa: BLE001 (Redis or the queue file down: any error alike)
+        if not _queue_down:
+            _queue_down = True
+            log.warning(
+                "the job queue is unreachable (%s: %s); the e-mails wait in the outbox and go "
+                "once a worker's every-minute delivery runs again",
+                type(error).__name__, error,
+            )  # fmt: skip
+    else:
+        if _queue_down:
+            _queue_down = False
+            log.warning("the job queue is reachable again")
 
 
 def _people(session: CalibrationSession, *roles: str) -> list[User]:
@@ -183,22 +211,87 @@ def actions_due_send(*, today) -> list[Notification]:
 # --- sending -----------------------------------------------------------------------------------
 
 
-def _claim(now: datetime, limit: int) -> list[Notification]:
-    """Take up to ``limit`` e-mails that are due, or whose sender died, for this worker. The
-    conditional UPDATE is the lock: of two workers, only one gets each row."""
-    due = Notification.objects.filter(
-        Q(email_status=EmailStatus.PENDING, next_attempt_at__isnull=True)
-        | Q(email_status=EmailStatus.PENDING, next_attempt_at__lte=now)
-        | Q(email_status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).order_by("pk")
-    claimed = []
-    for candidate in due[:limit]:
-        taken = Notification.objects.filter(
-            pk=candidate.pk, email_status=candidate.email_status, claimed_at=candidate.claimed_at
-        ).update(email_status=EmailStatus.SENDING, claimed_at=now)
-        if taken:
-            claimed.append(candidate)
-    return claimed
+def worker_name() -> str:
+    """This process as "host:pid", for e-mail claims and job leases. On Linux the host part also
+    names the process namespace: two containers may share a host name, never their process ids."""
+    host = socket.gethostname()
+    try:
+        host += "/" + os.readlink("/proc/self/ns/pid").removeprefix("pid:[").removesuffix("]")
+    except OSError:
+        pass
+    return f"{host}:{os.getpid()}"
+
+
+def _process_is_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end it there; an expiry has to do
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's: alive
+    try:  # a zombie (killed, not yet reaped by its parent) has finished all the same
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def holder_is_alive(holder: str) -> bool:
+    """False only when the holder ran on this machine and its process is gone; of a process
+    elsewhere nothing can be told, so it counts as alive until its claim or lease expires."""
+    place, _, pid = holder.rpartition(":")
+    me_place = worker_name().rpartition(":")[0]
+    if place != me_place or not pid.isdigit():
+        return True
+    return _process_is_alive(int(pid))
+
+
+def _due(now: datetime) -> Q:
+    return Q(email_status=EmailStatus.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _candidates(now: datetime, limit: int) -> list[tuple]:
+    """E-mails that are due, or claimed by a sender that may be dead: a stale claim, or one made
+    on this machine (its process is looked at when claiming)."""
+    here = worker_name().rpartition(":")[0] + ":"
+    return list(
+        Notification.objects.filter(
+            _due(now)
+            | Q(email_status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+            | Q(email_status=EmailStatus.SENDING, claimed_by__startswith=here)
+        )
+        .order_by("pk")
+        .values_list("pk", "email_status", "claimed_by", "claimed_at")[:limit]
+    )
+
+
+def _claim(candidate: tuple, now: datetime, me: str) -> bool:
+    """Take one e-mail for this process, right before sending it. The conditional UPDATE is the
+    lock: of two workers, only one gets it."""
+    pk, status, claimed_by, claimed_at = candidate
+    if status == EmailStatus.PENDING:
+        condition = Q(pk=pk) & _due(now)  # due still: not sent or rescheduled meanwhile
+    elif (
+        claimed_at is not None and claimed_at >= now - CLAIM_TIMEOUT and holder_is_alive(claimed_by)
+    ):
+        return False  # being sent right now
+    else:
+        condition = Q(
+            pk=pk, email_status=EmailStatus.SENDING, claimed_by=claimed_by, claimed_at=claimed_at
+        )
+    taken = Notification.objects.filter(condition).update(
+        email_status=EmailStatus.SENDING, claimed_at=now, claimed_by=me
+    )
+    if taken and status == EmailStatus.SENDING:
+        log.warning(
+            "e-mail %s: taken over from %s (its process is gone or its claim stale)",
+            pk, claimed_by or "an older worker",
+        )  # fmt: skip
+    return bool(taken)
 
 
 def _attachments(notification: Notification, user: User) -> list[tuple[str, bytes, str]]:
@@ -248,6 +341,11 @@ def _letter(notification: Notification, user: User) -> tuple[str, str, str]:
         return message.subject, *messages.letter(message, user)
 
 
+def message_id(notification: Notification) -> str:
+    """The same for every attempt, so a receiving system can recognise a repeat."""
+    return f"<notification-{notification.pk}@{settings.CALENDAR_UID_DOMAIN}>"
+
+
 def _send(notification: Notification, connection) -> None:
     user = notification.user
     subject, text, html = _letter(notification, user)
@@ -257,6 +355,7 @@ def _send(notification: Notification, connection) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
         connection=connection,
+        headers={"Message-ID": message_id(notification)},
     )
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in _attachments(notification, user):
@@ -265,51 +364,64 @@ def _send(notification: Notification, connection) -> None:
 
 
 def deliver_pending(*, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Send the e-mails that are due. Returns how many were sent, failed for now, and skipped."""
-    now = now or timezone.now()
+    """Send the e-mails that are due, up to ``limit``, each claimed just before it is sent (so a
+    worker that dies leaves one claim, not a batch). Returns how many were sent, failed for now,
+    and skipped."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    claimed = _claim(now, limit)
-    if not claimed:
+    candidates = _candidates(now or timezone.now(), limit)
+    if not candidates:
         return counts
-    connection = get_connection(fail_silently=False)
-    for notification in Notification.objects.filter(pk__in=[n.pk for n in claimed]).select_related(
-        "user", "session__facilitator", "session__version__scorecard"
-    ):
-        session = notification.session
-        if (
-            session is not None
-            and session.status == SessionStatus.CANCELLED
-            and notification.kind != Kind.CANCELLED
-        ):
-            notification.email_status = EmailStatus.SKIPPED
-            counts["skipped"] += 1
-        else:
-            try:
-                _send(notification, connection)
-            except Exception as error:  # noqa: BLE001 (any failure of the mail server is retried)
-                notification.attempts += 1
-                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if notification.attempts >= MAX_ATTEMPTS:
-                    notification.email_status = EmailStatus.FAILED
-                    counts["failed"] += 1
-                    log.error("e-mail %s failed for good: %s", notification.pk, error)
-                else:
-                    notification.email_status = EmailStatus.PENDING
-                    notification.next_attempt_at = now + retry_delay(notification.attempts)
-                    counts["retry"] += 1
-                    log.warning("e-mail %s failed, retrying: %s", notification.pk, error)
-            else:
-                notification.email_status = EmailStatus.SENT
-                notification.sent_at = timezone.now()
-                counts["sent"] += 1
-        notification.claimed_at = None
-        notification.save(
-            update_fields=[
-                "email_status", "attempts", "last_error", "next_attempt_at", "sent_at",
-                "claimed_at",
-            ]
+    me = worker_name()
+    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT)
+    related = ("user", "session__facilitator", "session__version__scorecard")
+    for candidate in candidates:
+        moment = now or timezone.now()  # each claim is fresh
+        if not _claim(candidate, moment, me):
+            continue
+        notification = Notification.objects.select_related(*related).get(pk=candidate[0])
+        outcome = _deliver_one(notification, connection, moment)
+        counts[outcome] += 1
+        done = Notification.objects.filter(
+            pk=notification.pk, email_status=EmailStatus.SENDING, claimed_by=me, claimed_at=moment
+        ).update(
+            email_status=notification.email_status, attempts=notification.attempts,
+            last_error=notification.last_error, next_attempt_at=notification.next_attempt_at,
+            sent_at=notification.sent_at, claimed_at=None, claimed_by="",
         )  # fmt: skip
+        if not done:
+            log.warning(
+                "e-mail %s: another worker took it over while this one was sending (%s)",
+                notification.pk, outcome,
+            )  # fmt: skip
     return counts
+
+
+def _deliver_one(notification: Notification, connection, now: datetime) -> str:
+    """Send one claimed e-mail and set what became of it on the instance; returns the outcome."""
+    session = notification.session
+    if (
+        session is not None
+        and session.status == SessionStatus.CANCELLED
+        and notification.kind != Kind.CANCELLED
+    ):
+        notification.email_status = EmailStatus.SKIPPED
+        return "skipped"
+    try:
+        _send(notification, connection)
+    except Exception as error:  # noqa: BLE001 (any failure of the mail server is retried)
+        notification.attempts += 1
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if notification.attempts >= MAX_ATTEMPTS:
+            notification.email_status = EmailStatus.FAILED
+            log.error("e-mail %s failed for good: %s", notification.pk, error)
+            return "failed"
+        notification.email_status = EmailStatus.PENDING
+        notification.next_attempt_at = now + retry_delay(notification.attempts)
+        log.warning("e-mail %s failed, retrying: %s", notification.pk, error)
+        return "retry"
+    notification.email_status = EmailStatus.SENT
+    notification.sent_at = timezone.now()
+    return "sent"
 
 
 def retry_now(*, notification: Notification) -> None:
@@ -318,6 +430,55 @@ def retry_now(*, notification: Notification) -> None:
         pk=notification.pk, email_status__in=[EmailStatus.FAILED, EmailStatus.PENDING]
     ).update(email_status=EmailStatus.PENDING, next_attempt_at=None, attempts=0)
     transaction.on_commit(_wake_the_outbox)
+
+
+# --- job leases --------------------------------------------------------------------------------
+
+
+def lease_take(name: str, *, duration: timedelta, now: datetime | None = None) -> JobLease | None:
+    """The lease on a periodic job for ``duration``, or None when another live process holds it.
+    A lease that expired, or whose holder's process on this machine is gone, is taken over."""
+    now = now or timezone.now()
+    me = worker_name()
+    mine = JobLease(name=name, holder=me, expires_at=now + duration)
+    for _attempt in range(3):  # the row may come and go between the statements: look again
+        try:
+            with transaction.atomic():
+                mine.save(force_insert=True)
+            return mine
+        except IntegrityError:
+            pass
+        current = JobLease.objects.filter(name=name).first()
+        if current is None:
+            continue
+        expired = current.expires_at <= now
+        if not expired and holder_is_alive(current.holder):
+            log.info(
+                "job %s skipped: %s is running it (its lease lasts until %s)",
+                name, current.holder, current.expires_at.isoformat(timespec="seconds"),
+            )  # fmt: skip
+            return None
+        taken = JobLease.objects.filter(
+            name=name, holder=current.holder, expires_at=current.expires_at
+        ).update(holder=me, expires_at=mine.expires_at)
+        if taken:
+            log.warning(
+                "job %s: taking over the lease of %s, %s", name, current.holder,
+                "expired" if expired else "whose process is gone",
+            )  # fmt: skip
+            return mine
+    return None
+
+
+def lease_give_back(lease: JobLease) -> None:
+    """Release a lease taken by lease_take (only if it is still this one's). Never raises: a
+    lease that cannot be given back expires."""
+    try:
+        JobLease.objects.filter(
+            name=lease.name, holder=lease.holder, expires_at=lease.expires_at
+        ).delete()
+    except DatabaseError as error:
+        log.warning("job %s: lease left to expire (%s)", lease.name, error)
 
 
 def mark_read(*, user: User, pk: int | None = None) -> int:

@@ -1,13 +1,43 @@
 """The background jobs (huey). `qalibrate worker` runs them; tests run them eagerly.
 
 Every job is safe to run twice or on two workers at once: the outbox claims each e-mail with a
-conditional update, and notifications and series sessions have unique keys."""
+conditional update, and notifications and series sessions have unique keys. The periodic jobs
+also hold a lease (services.lease_take) so they do not run twice at once: it lives in the
+database, expires, and is taken over at once from a worker on the same machine that died."""
+
+import functools
+from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from qalibrate.notifications import services
+
+# A little above the longest run expected (they take seconds), and below the period, so a worker
+# on another machine that died costs at most one run. A run longer than its lease lets a second
+# one start, which the unique keys make harmless.
+REMINDERS_LEASE = timedelta(minutes=4)
+SERIES_LEASE = timedelta(minutes=10)
+
+
+def leased(name: str, duration: timedelta):
+    """Run the job only while holding its lease, given back when it ends, however it ends."""
+
+    def decorate(job):
+        @functools.wraps(job)
+        def run(*args, **kwargs):
+            lease = services.lease_take(name, duration=duration)
+            if lease is None:
+                return None  # another worker is running it (logged)
+            try:
+                return job(*args, **kwargs)
+            finally:
+                services.lease_give_back(lease)
+
+        return run
+
+    return decorate
 
 
 @db_task()
@@ -18,12 +48,13 @@ def deliver() -> dict:
 
 @db_periodic_task(crontab(minute="*"))
 def deliver_due() -> dict:
-    """Every minute: retries whose time has come, and whatever a stopped worker left."""
+    """Every minute: retries whose time has come, whatever a stopped worker left, and whatever
+    the queue could not take while it was down."""
     return services.deliver_pending()
 
 
 @db_periodic_task(crontab(minute="*/5"))
-@lock_task("reminders")
+@leased("reminders", REMINDERS_LEASE)
 def reminders() -> int:
     now = timezone.now()
     made = services.scoring_reminders_send(now=now)
@@ -32,7 +63,7 @@ def reminders() -> int:
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@lock_task("series")
+@leased("series", SERIES_LEASE)
 def series_sessions() -> int:
     """Create the next sessions of the recurring series, a set number of days ahead."""
     from qalibrate.calibration.series import series_create_due_sessions

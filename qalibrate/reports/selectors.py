@@ -75,6 +75,11 @@ class ContactOutcome:
     def notes(self) -> str:
         return self.row.session_contact.notes
 
+    @property
+    def changed(self) -> list[CriterionRow]:
+        """The criteria whose agreed answer was decided at the meeting, with their history."""
+        return [item for item in self.answers if item.changed]
+
 
 @dataclass
 class Report:
@@ -134,10 +139,20 @@ class Report:
             for number, row in enumerate(self.discussion.contacts, 1)
         ]
 
+    @property
+    def changed_contacts(self) -> list[ContactOutcome]:
+        """The contacts with an agreed answer decided at the meeting, for the history."""
+        return [outcome for outcome in self.contact_outcomes if outcome.changed]
+
+    @property
+    def changed_answer_count(self) -> int:
+        return sum(len(outcome.changed) for outcome in self.changed_contacts)
+
 
 def session_report(session: CalibrationSession, *, anonymous: bool = False) -> Report:
-    """A fixed number of queries whatever the session's size (the discussion's, twice when
-    there is a previous session, and one each for the flags and the actions)."""
+    """A fixed number of queries whatever the session's size (the discussion's with the agreed
+    answers' history, the previous session's when there is one, and one each for the flags
+    and the actions)."""
     result = discussion_with_history(session, anonymous=anonymous)
     return Report(
         discussion=result,

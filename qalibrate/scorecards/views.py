@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from qalibrate.accounts.permissions import can_build_scorecards
 from qalibrate.calibration.selectors import flags_for_draft
+from qalibrate.core import jsonsafe
 from qalibrate.scorecards import formats, selectors, services
 from qalibrate.scorecards.forms import (
     CriterionForm,
@@ -447,8 +446,8 @@ def _read_import(upload) -> dict:
         return formats.xlsx_to_dict(content)
     if name.endswith(".json"):
         try:
-            return json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return jsonsafe.loads(content.decode("utf-8-sig"))
+        except ValueError as error:  # undecodable, not JSON, or nested too deep
             raise formats.ImportErrors(
                 [_("The JSON cannot be read: %(error)s") % {"error": error}]
             ) from None

@@ -68,7 +68,7 @@ def test_times_are_shown_in_the_users_time_zone(client, users):
 
 
 def test_health_check(client, db):
-    assert client.get(reverse("health")).json() == {"status": "ok"}
+    assert client.get(reverse("health")).json() == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
 @pytest.mark.django_db

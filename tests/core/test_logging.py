@@ -1,11 +1,18 @@
-"""The logs say what matters once: a routine 403 in one line, the worker's lines not doubled."""
+"""The logs say what matters once: a routine 403 in one line, the worker's lines not doubled;
+and, asked for JSON, a line per request and per background job that machines can read."""
 
+import copy
 import io
+import json
 import logging
 import logging.config
+import os
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
+from huey.contrib.djhuey import HUEY
 
 from qalibrate.accounts.models import Role
 
@@ -59,3 +66,143 @@ def test_the_worker_prints_each_line_once_and_no_line_per_task(console):
         "INFO huey.consumer: Huey consumer started",
         "WARNING huey: Task 1234 failed",
     ]
+
+
+# JSON lines (QALIBRATE_LOG_FORMAT=json): one per request and one per background job run.
+
+
+@pytest.fixture
+def json_console():
+    """settings.LOGGING as QALIBRATE_LOG_FORMAT=json makes it, writing into a string."""
+    config = copy.deepcopy(settings.LOGGING)
+    config["handlers"]["console"]["formatter"] = "json"
+    config["loggers"]["qalibrate.request"]["level"] = "INFO"
+    config["loggers"]["qalibrate.jobs"]["level"] = "INFO"
+    logging.config.dictConfig(config)
+    stream = io.StringIO()
+    [handler] = logging.getLogger().handlers
+    handler.setStream(stream)
+    yield stream
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def json_lines(stream, logger_name):
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [line for line in lines if line["logger"] == logger_name]
+
+
+@HUEY.task()
+def fine_job():
+    return 1
+
+
+@HUEY.task()
+def broken_job():
+    raise ConnectionRefusedError("the SMTP server is away")
+
+
+def test_a_request_is_one_json_line_with_its_route_status_time_and_user(
+    client, users, json_console
+):
+    agent = users[Role.AGENT]
+    client.force_login(agent)
+    client.get("/")
+    client.get("/scorecards/new/")  # 403 for an agent
+    client.logout()
+    client.get("/health/")
+    home, forbidden, health = json_lines(json_console, "qalibrate.request")
+    assert home | {"duration_ms": 0, "time": ""} == {
+        "time": "",
+        "level": "INFO",
+        "logger": "qalibrate.request",
+        "message": f"GET home 200 {home['duration_ms']:.1f} ms",
+        "method": "GET",
+        "route": "home",
+        "status": 200,
+        "duration_ms": 0,
+        "user_id": agent.pk,
+    }
+    assert home["duration_ms"] > 0 and home["time"].endswith("+00:00")
+    assert (forbidden["route"], forbidden["status"], forbidden["user_id"]) == (
+        "scorecard_create",
+        403,
+        agent.pk,
+    )
+    assert (health["route"], health["status"], health["user_id"]) == ("health", 200, None)
+    # Django's own warning for the 403 is a JSON line too, without the request object.
+    [warning] = json_lines(json_console, "django.request")
+    assert warning["status_code"] == 403 and "request" not in warning
+
+
+def test_a_background_job_is_one_json_line_with_its_name_time_and_outcome(db, json_console):
+    fine_job()  # tests run jobs at once, in this process
+    broken_job()
+    fine, broken = json_lines(json_console, "qalibrate.jobs")
+    assert {k: fine[k] for k in ("level", "job", "outcome", "error")} == {
+        "level": "INFO",
+        "job": "fine_job",
+        "outcome": "complete",
+        "error": None,
+    }
+    assert {k: broken[k] for k in ("level", "job", "outcome", "error")} == {
+        "level": "WARNING",
+        "job": "broken_job",
+        "outcome": "error",
+        "error": "ConnectionRefusedError",
+    }
+    assert fine["duration_ms"] >= 0 and broken["job_id"]
+    # huey's own report of the failure keeps its traceback, as one JSON string.
+    [huey_error] = [line for line in json_lines(json_console, "huey") if "exception" in line]
+    assert "ConnectionRefusedError: the SMTP server is away" in huey_error["exception"]
+
+
+RUN_ONE_OF_EACH = """
+import django
+django.setup()
+from django.test import Client
+from huey.contrib.djhuey import HUEY
+
+@HUEY.task()
+def tidy_up():
+    return None
+
+Client(HTTP_HOST="127.0.0.1").get("/health/")
+tidy_up()
+"""
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="a process test: runs on SQLite only"
+)
+@pytest.mark.parametrize("log_format", ["json", "plain"])
+def test_qalibrate_log_format_json_makes_every_line_json(tmp_path, log_format):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("QALIBRATE_")}
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "qalibrate.settings",
+        "QALIBRATE_DATA_DIR": str(tmp_path),
+        "QALIBRATE_JOBS_IMMEDIATE": "1",
+        "QALIBRATE_LOG_FORMAT": log_format,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_ONE_OF_EACH],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    if log_format == "plain":
+        # The default: warnings and errors only, no line per request or job.
+        assert "health" not in result.stderr and "tidy_up" not in result.stderr
+        return
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    [request] = [line for line in lines if line["logger"] == "qalibrate.request"]
+    assert {k: request[k] for k in ("method", "route", "status", "user_id")} == {
+        "method": "GET",
+        "route": "health",
+        "status": 200,
+        "user_id": None,
+    }
+    [job] = [line for line in lines if line["logger"] == "qalibrate.jobs"]
+    assert (job["job"], job["outcome"]) == ("tidy_up", "complete")
+    assert isinstance(job["duration_ms"], float)

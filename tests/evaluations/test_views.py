@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -167,3 +169,77 @@ def test_a_failed_critical_criterion_is_pointed_out(client, users, contact, vers
     assert "Critical: the whole evaluation scores 0" in page
     evaluation.refresh_from_db()
     assert evaluation.score == 0
+
+
+def test_the_screen_reads_its_own_saved_answers_back_in_its_field_names(
+    client, users, contact, version
+):
+    client.force_login(users[Role.EVALUATOR])
+    evaluation = start(client, contact, version)
+    save = reverse("evaluation_save", args=[evaluation.pk])
+    assert client.post(save, fields(version) | {"revision": 0, "summary": "Good"}).json()["ok"]
+
+    response = client.get(reverse("evaluation_answers", args=[evaluation.pk]))
+    assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
+    data = response.json()
+    assert data["revision"] == 1
+    assert {k: data["values"][k] for k in fields(version)} == fields(version) | {
+        k: "12.0" for k in fields(version) if k.endswith("_t")
+    }
+    assert data["values"]["summary"] == "Good"
+    # The same names the screen's form posts, no more and no fewer.
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    screen = page[
+        page.index('id="evaluation-form"') : page.index(
+            "</form>", page.index('id="evaluation-form"')
+        )
+    ]
+    names = set(re.findall(r'name="([^"]+)"', screen)) - {
+        "csrfmiddlewaretoken",
+        "revision",
+        "seconds_spent",
+    }
+    assert set(data["values"]) == names
+    # Posted back as they are, they change nothing.
+    again = client.post(save, data["values"] | {"revision": 1}).json()
+    assert again["ok"] and again["score"] == 73.3
+    answer = evaluation.answers.get(criterion__text="Greets with own name")
+    assert (answer.value, answer.comment, answer.media_timestamp) == ("yes", "Nice", 12)
+
+
+@pytest.mark.parametrize("role", [Role.QA_LEAD, Role.ADMIN, Role.AGENT])
+def test_only_the_evaluator_reads_the_answers_back(client, users, contact, version, role):
+    evaluation = services.evaluation_start(
+        contact=contact, evaluator=users[Role.EVALUATOR], version=version
+    )
+    url = reverse("evaluation_answers", args=[evaluation.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    for viewer in (users[role], UserFactory(role=Role.EVALUATOR)):
+        client.force_login(viewer)
+        assert client.get(url).status_code == 404
+    # Once submitted, QA staff see the evaluation, but its answers stay the evaluator's to read.
+    client.force_login(users[Role.EVALUATOR])
+    assert client.post(url).status_code == 405
+    client.post(reverse("evaluation_submit", args=[evaluation.pk]), fields(version))
+    evaluation.refresh_from_db()
+    assert not evaluation.is_draft
+    client.force_login(users[role])
+    expected = 404 if role == Role.AGENT else 403
+    assert client.get(url).status_code == expected
+    client.force_login(users[Role.EVALUATOR])
+    assert client.get(url).json()["values"][next(iter(fields(version)))] == "yes"
+
+
+def test_a_moment_in_the_recording_survives_a_screen_in_russian(client, users, contact, version):
+    evaluator = users[Role.EVALUATOR]
+    evaluator.language = "ru"
+    evaluator.save()
+    client.force_login(evaluator)
+    evaluation = start(client, contact, version)
+    greets = Criterion.objects.get(text="Greets with own name", section__version=version)
+    save = reverse("evaluation_save", args=[evaluation.pk])
+    client.post(save, fields(version) | {"revision": 0, f"c{greets.pk}_t": "12.5"})
+    page = client.get(reverse("evaluation_detail", args=[evaluation.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    assert 'lang="ru"' in page.content.decode()
+    # Not "12,5": the browser posts the field back as it is.
+    assert f'name="c{greets.pk}_t" value="12.5"' in page.content.decode()

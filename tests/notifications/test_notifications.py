@@ -3,6 +3,8 @@ real SMTP server on 127.0.0.1 with the invitation (.ics) and the report (.pdf) r
 with back-off when the server is down; nothing more for a cancelled session."""
 
 import io
+import subprocess
+import sys
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -147,11 +149,39 @@ def test_after_the_last_attempt_an_email_is_failed_and_an_admin_can_retry(
     assert notification.email_status == EmailStatus.SENT and len(smtp_inbox.messages) == 1
 
 
-def test_a_claim_left_by_a_dead_worker_is_taken_over(users, session, smtp_inbox):
-    now = timezone.now()
-    Notification.objects.update(email_status=EmailStatus.SENDING, claimed_at=now)
-    assert services.deliver_pending(now=now + timedelta(minutes=5))["sent"] == 0
-    assert services.deliver_pending(now=now + timedelta(minutes=11))["sent"] == 3
+def test_a_claim_is_taken_over_at_once_from_a_dead_process_here_and_when_stale_from_elsewhere(
+    users, session, smtp_inbox
+):
+    here = services.worker_name().rpartition(":")[0]
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # gone (and reaped): its pid names no process now
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead, alive, elsewhere = Notification.objects.order_by("pk")
+        now = timezone.now()
+        for notification, holder in [
+            (dead, f"{here}:{finished.pid}"),
+            (alive, f"{here}:{running.pid}"),
+            (elsewhere, "another-host:1234"),
+        ]:
+            notification.email_status, notification.claimed_at = EmailStatus.SENDING, now
+            notification.claimed_by = holder
+            notification.save()
+        assert services.deliver_pending(now=now + timedelta(seconds=1))["sent"] == 1
+        assert [m["Message-ID"] for m in smtp_inbox.messages] == [services.message_id(dead)]
+        almost = now + services.CLAIM_TIMEOUT - timedelta(seconds=1)
+        assert services.deliver_pending(now=almost)["sent"] == 0  # being sent, for all we know
+        stale = now + services.CLAIM_TIMEOUT + timedelta(seconds=1)
+        assert services.deliver_pending(now=stale)["sent"] == 2
+    finally:
+        running.kill()
+        running.wait()
+    assert set(Notification.objects.values_list("email_status", "claimed_by")) == {
+        (EmailStatus.SENT, "")
+    }
+    assert sorted(m["Message-ID"] for m in smtp_inbox.messages) == sorted(
+        f"<notification-{n.pk}@127.0.0.1>" for n in (dead, alive, elsewhere)
+    )
 
 
 def test_a_cancelled_session_sends_nothing_more_but_the_cancellation(

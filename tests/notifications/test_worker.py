@@ -60,6 +60,8 @@ def test_a_worker_process_sends_a_queued_email(tmp_path, queue):
     if queue == "redis":
         # A database number of its own, emptied first, so other runs' jobs are not in the way.
         environment["QALIBRATE_REDIS_URL"] = "redis://127.0.0.1:6379/13"
+        # Redis means several machines, which must share one secret key.
+        environment["QALIBRATE_SECRET_KEY"] = "worker-test-key"
         qalibrate("shell", "-c", "from huey.contrib.djhuey import HUEY; HUEY.flush()",
                   environment=environment)  # fmt: skip
     qalibrate("migrate", "--verbosity", "0", environment=environment)
