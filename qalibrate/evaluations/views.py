@@ -146,7 +146,10 @@ def evaluation_detail(request, pk, errors=None):
 @require_POST
 def evaluation_save(request, pk):
     """Autosave: JSON for the screen's script; every outcome says whether the answers are kept."""
-    evaluation = _evaluation_for(request, pk)
+    # The service reads the evaluation again, locked: here only who may see it and its version.
+    evaluation = get_object_or_404(
+        Evaluation.objects.visible_to(request.user).select_related("version"), pk=pk
+    )
     sections = version_content(evaluation.version)
     try:
         evaluation = _save_from_post(request, evaluation, sections)
