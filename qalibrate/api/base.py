@@ -4,6 +4,7 @@ takes none), Idempotency-Key, and the user's own language and zone."""
 import zoneinfo
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
@@ -44,6 +45,15 @@ class ApiViewMixin:
     def max_request_bytes(self) -> int:
         # DRF reads the body from the stream, past Django's own check of this setting.
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def dispatch(self, request, *args, **kwargs):
+        # A write sent with an Idempotency-Key runs in one transaction with its key: a process
+        # that dies half-way leaves neither the change nor the key, so the retry runs it anew;
+        # one that finishes leaves both, so the retry gets its answer.
+        if request.method in WRITE_METHODS and idempotency.HEADER in request.headers:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         if "HTTP_TRANSFER_ENCODING" in request.META:

@@ -1,11 +1,13 @@
 """Idempotency-Key on API writes (README "REST API"): a client that lost the answer to a write
 retries it with the same key and gets the first answer back, with nothing done twice.
 
-The first request with a key claims it (a row, committed before the write runs, so that a
-second request with the key sees it); its answer is stored once it is known. A retry with the
-same request gets the stored answer; with another request (method, address or body), a 422;
-while the first still runs, a 409. Keys are per user and kept for 24 hours. A request that ends
-in a server error releases its key: nothing was answered, so a retry may run it again.
+The first request with a key claims it (a row) and stores its answer in the same transaction
+as its write (api/base.py): a request that dies half-way leaves neither, and a second request
+with the key waits for the first to commit (PostgreSQL's unique index, SQLite's write lock). A
+retry with the same request gets the stored answer; with another request (method, address or
+body), a 422; with a key whose first request has not answered, a 409 (a safeguard: the claim
+and the answer commit together). Keys are per user and kept for 24 hours. A request that ends in a server
+error leaves no key: nothing was answered, so a retry may run it again.
 """
 
 import hashlib

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from qalibrate.accounts.models import Role
+from qalibrate.api import idempotency
 from qalibrate.api.idempotency import fingerprint
 from qalibrate.api.models import IdempotentRequest
 from qalibrate.calibration.models import CalibrationSession
@@ -66,6 +67,29 @@ def test_a_request_still_running_holds_its_key(lead, users, plan):  # noqa: F811
     assert response.status_code == 409
     assert "has not finished" in response.json()["detail"]
     assert not CalibrationSession.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_dies_before_answering_leaves_neither_change_nor_key(
+    lead,
+    plan,
+    monkeypatch,  # noqa: F811
+):
+    """The write and its key commit together: a process that fails after the write, before the
+    answer is kept, leaves nothing, so the client's retry with the same key runs it anew."""
+
+    def dies(**_kwargs):
+        raise RuntimeError("the node died here")
+
+    monkeypatch.setattr(idempotency, "answer_store", dies)
+    with pytest.raises(RuntimeError):
+        lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="crash")
+    assert not CalibrationSession.objects.exists()
+    assert not IdempotentRequest.objects.exists()
+    monkeypatch.undo()
+    retried = lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="crash")
+    assert retried.status_code == 201
+    assert CalibrationSession.objects.count() == 1
 
 
 def test_keys_expire_after_24_hours(lead, plan):  # noqa: F811
