@@ -6,8 +6,8 @@ as its write (api/base.py): a request that dies half-way leaves neither, and a s
 with the key waits for the first to commit (PostgreSQL's unique index, SQLite's write lock). A
 retry with the same request gets the stored answer; with another request (method, address or
 body), a 422; with a key whose first request has not answered, a 409 (a safeguard: the claim
-and the answer commit together). Keys are per user and kept for 24 hours. A request that ends in a server
-error leaves no key: nothing was answered, so a retry may run it again.
+and the answer commit together). Keys are per user and kept for 24 hours. A request that ends
+in a server error leaves no key: nothing was answered, so a retry may run it again.
 """
 
 import hashlib

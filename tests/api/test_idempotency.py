@@ -70,11 +70,7 @@ def test_a_request_still_running_holds_its_key(lead, users, plan):  # noqa: F811
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_request_that_dies_before_answering_leaves_neither_change_nor_key(
-    lead,
-    plan,
-    monkeypatch,  # noqa: F811
-):
+def test_a_dying_request_leaves_neither_change_nor_key(lead, plan, monkeypatch):  # noqa: F811
     """The write and its key commit together: a process that fails after the write, before the
     answer is kept, leaves nothing, so the client's retry with the same key runs it anew."""
 
