@@ -116,8 +116,12 @@ def free_port() -> int:
 def run_qalibrate(environment, *args) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "qalibrate", *args],
-        env=environment, capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if done.returncode:
         sys.exit(f"qalibrate {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
     return done.stdout
@@ -239,7 +243,7 @@ def main() -> None:
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             )
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base in bases:
@@ -258,10 +262,19 @@ def main() -> None:
         for number, (username, evaluations) in enumerate(sorted(plan["work"].items())):
             thread = threading.Thread(
                 target=evaluator_loop,
-                args=(bases[number % len(bases)], username, evaluations, plan["fields"],
-                      arguments.think, ready, stop,
-                      results, accepted, random.Random(rng.random())),
-            )  # fmt: skip
+                args=(
+                    bases[number % len(bases)],
+                    username,
+                    evaluations,
+                    plan["fields"],
+                    arguments.think,
+                    ready,
+                    stop,
+                    results,
+                    accepted,
+                    random.Random(rng.random()),
+                ),
+            )
             thread.start()
             threads.append(thread)
         lead = Browser(bases[0])

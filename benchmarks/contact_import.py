@@ -35,9 +35,19 @@ def csv_write(*, path: Path, rows: int) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["external_id", "channel", "agent_id", "occurred_at", "duration", "language",
-             "subject", "transcript", "queue", "crm_case"]
-        )  # fmt: skip
+            [
+                "external_id",
+                "channel",
+                "agent_id",
+                "occurred_at",
+                "duration",
+                "language",
+                "subject",
+                "transcript",
+                "queue",
+                "crm_case",
+            ]
+        )
         for i in range(rows):
             writer.writerow(
                 [

@@ -33,8 +33,11 @@ from qalibrate.calibration import selectors  # noqa: E402
 from qalibrate.scorecards.models import Criterion  # noqa: E402
 
 EVALUATORS, CONTACTS, CRITERIA = 30, 10, 50
-OPTIONS = [{"label": "Correct", "points": 3}, {"label": "Partly", "points": 1},
-           {"label": "Wrong", "points": 0}]  # fmt: skip
+OPTIONS = [
+    {"label": "Correct", "points": 3},
+    {"label": "Partly", "points": 1},
+    {"label": "Wrong", "points": 0},
+]
 
 
 def session(rng: np.random.Generator):

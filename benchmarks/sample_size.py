@@ -83,8 +83,10 @@ def main() -> None:
     started = time.perf_counter()
 
     print(f"## Width of the 95% interval of alpha of the totals ({args.reps} panels a cell)\n")
-    print("| alpha | contacts × evaluators | missing | predicted | Fisher | simulated | ratio | "
-          "within 20% |")  # fmt: skip
+    print(
+        "| alpha | contacts × evaluators | missing | predicted | Fisher | simulated | ratio | "
+        "within 20% |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     ratios = []
     for alpha in ALPHAS:

@@ -96,11 +96,18 @@ def pages_of(role) -> list[str]:
     if role == Role.AGENT:
         own = Contact.objects.filter(agent__user__username=ROLES[role])
         shared = CalibrationSession.objects.filter(
-            status=SessionStatus.COMPLETED, share_with_agents=True,
+            status=SessionStatus.COMPLETED,
+            share_with_agents=True,
             session_contacts__contact__agent__user__username=ROLES[role],
-        ).first()  # fmt: skip
-        return [*common, "/contacts/", f"/contacts/{own.first().pk}/", "/sessions/",
-                f"/sessions/{shared.pk}/", "/evaluations/"]  # fmt: skip
+        ).first()
+        return [
+            *common,
+            "/contacts/",
+            f"/contacts/{own.first().pk}/",
+            "/sessions/",
+            f"/sessions/{shared.pk}/",
+            "/evaluations/",
+        ]
     pages = [
         *common,
         "/contacts/",
@@ -166,13 +173,15 @@ def test_the_score_bar_never_hides_the_focused_answer(browser, live_server, demo
     """WCAG 2.2, 2.4.11: going back with Shift+Tab, the focused field is never under the sticky
     "Score so far" bar."""
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  base_url=live_server.url)  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, base_url=live_server.url
+    )
     page = context.new_page()
     draft = Evaluation.objects.filter(
-        evaluator__username=ROLES[Role.EVALUATOR], status=EvaluationStatus.DRAFT,
+        evaluator__username=ROLES[Role.EVALUATOR],
+        status=EvaluationStatus.DRAFT,
         session__status=SessionStatus.SCORING,
-    ).first()  # fmt: skip
+    ).first()
     log_in(page, ROLES[Role.EVALUATOR])
     open_page(page, f"/evaluations/{draft.pk}/")
     page.locator("#summary").focus()
@@ -215,8 +224,9 @@ def test_screenshots_of_the_pages_changed(browser, live_server, demo, screenshot
     """The API docs, the Complete page and the contact page at each size: nothing sideways on a
     phone, and each checkbox of the Complete page on its label's line."""
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  base_url=live_server.url)  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, base_url=live_server.url
+    )
     page = context.new_page()
     lead = User.objects.get(username=ROLES[Role.QA_LEAD])
     scoring = CalibrationSession.objects.filter(status=SessionStatus.SCORING).last()

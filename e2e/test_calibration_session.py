@@ -76,16 +76,24 @@ def test_a_session_from_plan_to_shared_results(page, transactional_db, users, te
     page.wait_for_selector(".badge.session-scoring")
 
     # 2. Two evaluators score, blind; the second disagrees on two criteria.
-    agreeing = {"Greets with own name": "yes", "Verifies identity": "yes",
-                "Understands the need": "3", "Information is correct": "Correct"}  # fmt: skip
+    agreeing = {
+        "Greets with own name": "yes",
+        "Verifies identity": "yes",
+        "Understands the need": "3",
+        "Information is correct": "Correct",
+    }
     log_in(page, first)
     score_every_contact(page, session, lambda n: agreeing)
     log_in(page, second)
     score_every_contact(
-        page, session,
-        lambda n: {**agreeing, "Understands the need": {0: "1", 1: "5"}.get(n, "3"),
-                   "Greets with own name": "no" if n == 0 else "yes"},
-    )  # fmt: skip
+        page,
+        session,
+        lambda n: {
+            **agreeing,
+            "Understands the need": {0: "1", 1: "5"}.get(n, "3"),
+            "Greets with own name": "no" if n == 0 else "yes",
+        },
+    )
 
     # The facilitator follows progress without seeing any answer or score.
     log_in(page, lead)

@@ -21,9 +21,12 @@ def log_in(page, user):
 def recorded_call(agent):
     recording = load_recordings()[0]
     contact = ContactFactory(
-        agent=agent, channel="call", transcript=recording["turns"],
-        duration_seconds=round(recording["duration_seconds"]), subject="Billing question",
-    )  # fmt: skip
+        agent=agent,
+        channel="call",
+        transcript=recording["turns"],
+        duration_seconds=round(recording["duration_seconds"]),
+        subject="Billing question",
+    )
     with open(DATA_DIR / "audio" / recording["file"], "rb") as audio:
         contact.media.save(recording["file"], File(audio))
     return contact
@@ -130,10 +133,14 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
 def test_chat_evaluation_screen_and_submit(page, transactional_db, users, screenshot):
     build_scorecard(users[Role.QA_LEAD], publish=True)
     contact = ContactFactory(
-        agent=users[Role.AGENT].agent_profile, channel="chat", subject="Delivery delay",
-        transcript=[{"t": 0, "speaker": "customer", "text": "Where is my parcel?"},
-                    {"t": 40, "speaker": "agent", "text": "Hi! Let me check that for you."}],
-    )  # fmt: skip
+        agent=users[Role.AGENT].agent_profile,
+        channel="chat",
+        subject="Delivery delay",
+        transcript=[
+            {"t": 0, "speaker": "customer", "text": "Where is my parcel?"},
+            {"t": 40, "speaker": "agent", "text": "Hi! Let me check that for you."},
+        ],
+    )
     log_in(page, users[Role.EVALUATOR])
     page.goto(f"/contacts/{contact.pk}/")
     page.get_by_role("button", name="Evaluate").click()

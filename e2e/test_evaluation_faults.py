@@ -12,9 +12,11 @@ def open_evaluation(page, users):
     """The evaluator opens a new evaluation of a chat; returns its URL."""
     build_scorecard(users[Role.QA_LEAD], publish=True)
     contact = ContactFactory(
-        agent=users[Role.AGENT].agent_profile, channel="chat", subject="Delivery delay",
+        agent=users[Role.AGENT].agent_profile,
+        channel="chat",
+        subject="Delivery delay",
         transcript=[{"t": 0, "speaker": "customer", "text": "Where is my parcel?"}],
-    )  # fmt: skip
+    )
     log_in(page, users[Role.EVALUATOR])
     page.goto(f"/contacts/{contact.pk}/")
     page.get_by_role("button", name="Evaluate").click()

@@ -113,8 +113,10 @@ def test_the_index_shows_each_contact_state(page, transactional_db, users, revea
     for item in row.to_agree:
         form = page.locator(f"#c-{row.session_contact.pk}-{item.criterion.pk} form.agree-form")
         form.get_by_role("button", name="Save").click()
-        page.locator(f"#c-{row.session_contact.pk}-{item.criterion.pk} .agree-form span.muted",
-                     has_text="agreed").wait_for()  # fmt: skip
+        page.locator(
+            f"#c-{row.session_contact.pk}-{item.criterion.pk} .agree-form span.muted",
+            has_text="agreed",
+        ).wait_for()
     entry = page.locator("#contact-index li").nth(number)
     page.wait_for_function(
         f"document.querySelectorAll('#contact-index li')[{number}].className === 'agreed'"

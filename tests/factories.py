@@ -74,10 +74,13 @@ def build_scorecard(author, *, publish=False, name="Inbound support call"):
         section=resolution,
         text="Information is correct",
         kind="options",
-        options=[{"label": "Correct", "points": 3}, {"label": "Partly", "points": 1},
-                 {"label": "Wrong", "points": 0}],
+        options=[
+            {"label": "Correct", "points": 3},
+            {"label": "Partly", "points": 1},
+            {"label": "Wrong", "points": 0},
+        ],
         na_allowed=True,
-    )  # fmt: skip
+    )
     services.criterion_add(section=resolution, text="Notes", kind="text")
     if publish:
         services.version_publish(version=version, user=author)

@@ -87,9 +87,17 @@ def test_every_string_in_the_source_is_in_the_catalogs(tmp_path):
 
 @pytest.mark.parametrize(
     ("count", "expected"),
-    [(1, "1 минуту"), (2, "2 минуты"), (5, "5 минут"), (11, "11 минут"), (21, "21 минуту"),
-     (22, "22 минуты"), (25, "25 минут"), (104, "104 минуты")],
-)  # fmt: skip
+    [
+        (1, "1 минуту"),
+        (2, "2 минуты"),
+        (5, "5 минут"),
+        (11, "11 минут"),
+        (21, "21 минуту"),
+        (22, "22 минуты"),
+        (25, "25 минут"),
+        (104, "104 минуты"),
+    ],
+)
 def test_russian_plural_forms(count, expected):
     with translation.override("ru"):
         text = ngettext(

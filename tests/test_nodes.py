@@ -301,12 +301,16 @@ def test_two_nodes_behind_nginx_share_log_ins_recordings_and_jobs(tmp_path, data
 
         proxy_port, node_ports = free_port(), [free_port(), free_port()]
         site = f"http://127.0.0.1:{proxy_port}"
-        environment = base_environment(database) | s3_settings(endpoint, "recordings") | {
-            "QALIBRATE_REDIS_URL": REDIS_URL,
-            "QALIBRATE_EMAIL_HOST": "127.0.0.1",
-            "QALIBRATE_EMAIL_PORT": str(smtp.port),
-            "QALIBRATE_SITE_URL": site,
-        }  # fmt: skip
+        environment = (
+            base_environment(database)
+            | s3_settings(endpoint, "recordings")
+            | {
+                "QALIBRATE_REDIS_URL": REDIS_URL,
+                "QALIBRATE_EMAIL_HOST": "127.0.0.1",
+                "QALIBRATE_EMAIL_PORT": str(smtp.port),
+                "QALIBRATE_SITE_URL": site,
+            }
+        )
         processes = stack.enter_context(started(Processes(tmp_path, environment)))
 
         # Migrations once, then the demo organisation: its recordings go to the bucket.
@@ -337,11 +341,15 @@ def test_two_nodes_behind_nginx_share_log_ins_recordings_and_jobs(tmp_path, data
         session = lead.api(
             "/sessions/",
             {
-                "title": "Several machines", "version": 2, "team": 1, "evaluators": [4, 5],
+                "title": "Several machines",
+                "version": 2,
+                "team": 1,
+                "evaluators": [4, 5],
                 "scoring_deadline": deadline.isoformat(),
-                "meeting_at": (deadline + timedelta(days=1)).isoformat(), "sample_size": 5,
+                "meeting_at": (deadline + timedelta(days=1)).isoformat(),
+                "sample_size": 5,
             },
-        )  # fmt: skip
+        )
         assert len(session["contacts"]) == 5
         assert [e["name"] for e in session["evaluators"]] == ["James Cole", "Priya Shah"]
         evaluators = ["james.cole", "priya.shah"]

@@ -114,9 +114,16 @@ class ScorecardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Scorecard
         fields = [
-            "id", "name", "purpose", "language", "description", "created_at",
-            "latest_published", "has_draft", "versions",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "purpose",
+            "language",
+            "description",
+            "created_at",
+            "latest_published",
+            "has_draft",
+            "versions",
+        ]
 
 
 class OptionSerializer(serializers.Serializer):
@@ -130,9 +137,20 @@ class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion
         fields = [
-            "id", "key", "position", "text", "kind", "points", "scale_min", "scale_max",
-            "options", "na_allowed", "critical", "guideline", "purpose",
-        ]  # fmt: skip
+            "id",
+            "key",
+            "position",
+            "text",
+            "kind",
+            "points",
+            "scale_min",
+            "scale_max",
+            "options",
+            "na_allowed",
+            "critical",
+            "guideline",
+            "purpose",
+        ]
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -151,9 +169,16 @@ class VersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScorecardVersion
         fields = [
-            "id", "scorecard", "scorecard_name", "number", "status", "change_note",
-            "created_at", "published_at", "sections",
-        ]  # fmt: skip
+            "id",
+            "scorecard",
+            "scorecard_name",
+            "number",
+            "status",
+            "change_note",
+            "created_at",
+            "published_at",
+            "sections",
+        ]
 
 
 class ExportCriterionSerializer(serializers.Serializer):
@@ -204,9 +229,19 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "external_id", "channel", "agent", "team", "occurred_at", "duration_seconds",
-            "language", "subject", "has_recording", "is_evaluated", "created_at",
-        ]  # fmt: skip
+            "id",
+            "external_id",
+            "channel",
+            "agent",
+            "team",
+            "occurred_at",
+            "duration_seconds",
+            "language",
+            "subject",
+            "has_recording",
+            "is_evaluated",
+            "created_at",
+        ]
 
     def get_has_recording(self, contact) -> bool:
         return bool(contact.media)
@@ -320,9 +355,20 @@ class EvaluationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evaluation
         fields = [
-            "id", "contact", "version", "evaluator", "session", "agreed_in", "status", "score",
-            "created_at", "saved_at", "submitted_at", "released_at", "acknowledged_at",
-        ]  # fmt: skip
+            "id",
+            "contact",
+            "version",
+            "evaluator",
+            "session",
+            "agreed_in",
+            "status",
+            "score",
+            "created_at",
+            "saved_at",
+            "submitted_at",
+            "released_at",
+            "acknowledged_at",
+        ]
 
     def _for_agent(self) -> bool:
         request = self.context.get("request")
@@ -353,9 +399,12 @@ class EvaluationDetailSerializer(EvaluationSerializer):
 
     class Meta(EvaluationSerializer.Meta):
         fields = [
-            *EvaluationSerializer.Meta.fields, "summary", "time_spent_seconds", "answers",
+            *EvaluationSerializer.Meta.fields,
+            "summary",
+            "time_spent_seconds",
+            "answers",
             "failed_critical",
-        ]  # fmt: skip
+        ]
 
     def get_time_spent_seconds(self, evaluation) -> int | None:
         return None if self._for_agent() else evaluation.time_spent_seconds
@@ -372,9 +421,17 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CalibrationSession
         fields = [
-            "id", "title", "status", "version", "team", "facilitator", "scoring_deadline",
-            "meeting_at", "created_at", "completed_at",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "status",
+            "version",
+            "team",
+            "facilitator",
+            "scoring_deadline",
+            "meeting_at",
+            "created_at",
+            "completed_at",
+        ]
 
 
 class SessionContactSerializer(serializers.Serializer):
@@ -416,12 +473,26 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUpAction
         fields = [
-            "id", "session", "description", "owner", "due_date", "status", "created_at",
-            "done_at", "is_overdue", "can_update",
-        ]  # fmt: skip
+            "id",
+            "session",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "created_at",
+            "done_at",
+            "is_overdue",
+            "can_update",
+        ]
         read_only_fields = [
-            "id", "session", "description", "owner", "due_date", "created_at", "done_at",
-        ]  # fmt: skip
+            "id",
+            "session",
+            "description",
+            "owner",
+            "due_date",
+            "created_at",
+            "done_at",
+        ]
 
 
 class ActionStatusSerializer(serializers.Serializer):
@@ -472,11 +543,27 @@ class SessionDetailSerializer(SessionSerializer):
 
     class Meta(SessionSerializer.Meta):
         fields = [
-            *SessionSerializer.Meta.fields, "expert", "reference_mode", "tolerance",
-            "duration_minutes", "location", "agenda", "ground_rules", "contacts", "evaluators",
-            "observers", "progress", "events", "actions", "summary", "agreed_becomes_official",
-            "share_with_agents", "can_run", "can_see_answers", "results",
-        ]  # fmt: skip
+            *SessionSerializer.Meta.fields,
+            "expert",
+            "reference_mode",
+            "tolerance",
+            "duration_minutes",
+            "location",
+            "agenda",
+            "ground_rules",
+            "contacts",
+            "evaluators",
+            "observers",
+            "progress",
+            "events",
+            "actions",
+            "summary",
+            "agreed_becomes_official",
+            "share_with_agents",
+            "can_run",
+            "can_see_answers",
+            "results",
+        ]
 
 
 class SessionPlanSerializer(serializers.Serializer):
@@ -820,12 +907,32 @@ class SeriesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Series
         fields = [
-            "id", "title", "team", "scorecard", "facilitator", "cadence", "cadence_kind",
-            "weekday", "interval", "nth", "first_day", "meeting_time", "time_zone",
-            "duration_minutes", "location", "reference_mode", "tolerance", "scoring_days",
-            "lead_days", "sample_channel", "sample_days", "sample_size", "is_active",
-            "last_problem", "next_meetings",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "team",
+            "scorecard",
+            "facilitator",
+            "cadence",
+            "cadence_kind",
+            "weekday",
+            "interval",
+            "nth",
+            "first_day",
+            "meeting_time",
+            "time_zone",
+            "duration_minutes",
+            "location",
+            "reference_mode",
+            "tolerance",
+            "scoring_days",
+            "lead_days",
+            "sample_channel",
+            "sample_days",
+            "sample_size",
+            "is_active",
+            "last_problem",
+            "next_meetings",
+        ]
         read_only_fields = fields
 
 

@@ -488,9 +488,19 @@ def session_detail(session: CalibrationSession, user) -> dict:
     """What the session page shows this user. An agent whose results were shared sees only
     the agreed evaluations of their own contacts, as on the page."""
     plain = [
-        "id", "title", "status", "scoring_deadline", "meeting_at", "created_at", "completed_at",
-        "reference_mode", "duration_minutes", "location", "agenda", "ground_rules",
-    ]  # fmt: skip
+        "id",
+        "title",
+        "status",
+        "scoring_deadline",
+        "meeting_at",
+        "created_at",
+        "completed_at",
+        "reference_mode",
+        "duration_minutes",
+        "location",
+        "agenda",
+        "ground_rules",
+    ]
     data = {name: getattr(session, name) for name in plain}
     data.update(
         version=session.version,

@@ -44,17 +44,30 @@ class SessionPlanForm(forms.ModelForm):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sample_size = forms.IntegerField(
-        label=_("Number of contacts"), min_value=MIN_CONTACTS, max_value=MAX_CONTACTS, initial=6,
+        label=_("Number of contacts"),
+        min_value=MIN_CONTACTS,
+        max_value=MAX_CONTACTS,
+        initial=6,
         help_text=_("Picked at random, spread over the agents."),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = CalibrationSession
         fields = [
-            "title", "version", "team", "facilitator", "expert", "reference_mode", "tolerance",
-            "scoring_deadline", "meeting_at", "duration_minutes", "location", "agenda",
+            "title",
+            "version",
+            "team",
+            "facilitator",
+            "expert",
+            "reference_mode",
+            "tolerance",
+            "scoring_deadline",
+            "meeting_at",
+            "duration_minutes",
+            "location",
+            "agenda",
             "ground_rules",
-        ]  # fmt: skip
+        ]
         widgets = {
             # Radios: the latest published versions in view, older ones folded away.
             "version": forms.RadioSelect,
@@ -138,10 +151,13 @@ class ActionForm(forms.Form):
 
 class CompletionForm(forms.Form):
     summary = forms.CharField(
-        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("Drafted from the results and notes; edit it before completing. It is locked "
-                    "afterwards."),
-    )  # fmt: skip
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "Drafted from the results and notes; edit it before completing. It is locked "
+            "afterwards."
+        ),
+    )
     agreed_becomes_official = forms.BooleanField(
         label=CalibrationSession._meta.get_field("agreed_becomes_official").verbose_name,
         help_text=CalibrationSession._meta.get_field("agreed_becomes_official").help_text,
@@ -167,11 +183,29 @@ class SeriesForm(forms.ModelForm):
     class Meta:
         model = Series
         fields = [
-            "title", "team", "scorecard", "facilitator", "expert", "cadence_kind", "interval",
-            "weekday", "nth", "first_day", "meeting_time", "time_zone", "duration_minutes",
-            "location", "reference_mode", "tolerance", "lead_days", "scoring_days",
-            "sample_channel", "sample_days", "sample_size", "is_active",
-        ]  # fmt: skip
+            "title",
+            "team",
+            "scorecard",
+            "facilitator",
+            "expert",
+            "cadence_kind",
+            "interval",
+            "weekday",
+            "nth",
+            "first_day",
+            "meeting_time",
+            "time_zone",
+            "duration_minutes",
+            "location",
+            "reference_mode",
+            "tolerance",
+            "lead_days",
+            "scoring_days",
+            "sample_channel",
+            "sample_days",
+            "sample_size",
+            "is_active",
+        ]
         widgets = {
             "first_day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -241,13 +275,17 @@ class InviteForm(forms.Form):
     """More evaluators (until the reveal) and observing agents, beyond those already in."""
 
     evaluators = forms.ModelMultipleChoiceField(
-        label=_("Evaluators"), queryset=User.objects.none(), required=False,
+        label=_("Evaluators"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     observers = forms.ModelMultipleChoiceField(
-        label=_("Agents who observe"), queryset=User.objects.none(), required=False,
+        label=_("Agents who observe"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,24 +74,34 @@ class Series(models.Model):
     their meeting by qalibrate.calibration.series.series_create_due_sessions."""
 
     title = models.CharField(
-        _("title"), max_length=150,
+        _("title"),
+        max_length=150,
         help_text=_("Each session is called this, followed by the date of its meeting."),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="calibration_series"
     )
     scorecard = models.ForeignKey(
-        Scorecard, verbose_name=_("scorecard"), on_delete=models.PROTECT, related_name="series",
+        Scorecard,
+        verbose_name=_("scorecard"),
+        on_delete=models.PROTECT,
+        related_name="series",
         help_text=_("Each new session takes the scorecard's latest published version."),
-    )  # fmt: skip
+    )
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("facilitator"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        on_delete=models.PROTECT,
         related_name="facilitated_series",
-    )  # fmt: skip
+    )
     expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("expert evaluator"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert evaluator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     evaluators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("evaluators"), related_name="calibration_series"
     )
@@ -102,61 +112,82 @@ class Series(models.Model):
         _("weekday"), choices=Weekday.choices, default=Weekday.TUESDAY
     )
     interval = models.PositiveSmallIntegerField(
-        _("every"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        _("every"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("Weeks between meetings (weekly) or months (monthly)."),
-    )  # fmt: skip
+    )
     nth = models.SmallIntegerField(
-        _("week of the month"), choices=WeekOfMonth.choices, default=WeekOfMonth.FIRST,
+        _("week of the month"),
+        choices=WeekOfMonth.choices,
+        default=WeekOfMonth.FIRST,
         help_text=_("For monthly and quarterly series: which of the month's weekdays."),
-    )  # fmt: skip
+    )
     first_day = models.DateField(_("first day"), help_text=_("No meeting before this day."))
     meeting_time = models.TimeField(_("meeting time"))
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=time_zone_choices, default=settings.TIME_ZONE,
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        default=settings.TIME_ZONE,
         help_text=_("The meeting keeps its local time across daylight-saving changes."),
-    )  # fmt: skip
+    )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
     reference_mode = models.CharField(
-        _("reference"), max_length=10, choices=ReferenceMode.choices,
+        _("reference"),
+        max_length=10,
+        choices=ReferenceMode.choices,
         default=ReferenceMode.CONSENSUS,
-    )  # fmt: skip
+    )
     tolerance = models.DecimalField(
-        _("tolerance (points)"), max_digits=5, decimal_places=1, default=5,
+        _("tolerance (points)"),
+        max_digits=5,
+        decimal_places=1,
+        default=5,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     scoring_days = models.PositiveSmallIntegerField(
-        _("scoring ends (days before the meeting)"), default=1,
+        _("scoring ends (days before the meeting)"),
+        default=1,
         validators=[MaxValueValidator(60)],
         help_text=_("The scoring deadline is this many days before the meeting, at its time."),
-    )  # fmt: skip
+    )
     lead_days = models.PositiveSmallIntegerField(
-        _("created (days before the meeting)"), default=7,
+        _("created (days before the meeting)"),
+        default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("Each session is created and opened for scoring this many days ahead."),
-    )  # fmt: skip
+    )
     sample_channel = models.CharField(
-        _("channel"), max_length=10, choices=Channel.choices, blank=True,
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
         help_text=_("Empty: contacts of every channel."),
-    )  # fmt: skip
+    )
     sample_days = models.PositiveSmallIntegerField(
-        _("sample from the last (days)"), default=30,
+        _("sample from the last (days)"),
+        default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-    )  # fmt: skip
+    )
     sample_size = models.PositiveSmallIntegerField(
-        _("number of contacts"), default=6,
+        _("number of contacts"),
+        default=6,
         validators=[MinValueValidator(MIN_CONTACTS), MaxValueValidator(MAX_CONTACTS)],
         help_text=_("Picked at random from the team's contacts, spread over the agents."),
-    )  # fmt: skip
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Only active series create sessions.")
     )
     last_problem = models.TextField(_("last problem"), blank=True)
     last_problem_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -185,9 +216,10 @@ class CadenceTarget(models.Model):
         Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="cadence_target"
     )
     sessions_per_month = models.PositiveSmallIntegerField(
-        _("sessions per month"), default=DEFAULT_SESSIONS_PER_MONTH,
+        _("sessions per month"),
+        default=DEFAULT_SESSIONS_PER_MONTH,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("cadence target")
@@ -200,33 +232,54 @@ class CadenceTarget(models.Model):
 class CalibrationSession(models.Model):
     title = models.CharField(_("title"), max_length=200)
     series = models.ForeignKey(
-        Series, verbose_name=_("series"), on_delete=models.SET_NULL, null=True, blank=True,
+        Series,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="sessions",
-    )  # fmt: skip
+    )
     version = models.ForeignKey(
-        ScorecardVersion, verbose_name=_("scorecard version"), on_delete=models.PROTECT,
+        ScorecardVersion,
+        verbose_name=_("scorecard version"),
+        on_delete=models.PROTECT,
         related_name="sessions",
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True,
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="sessions",
-    )  # fmt: skip
+    )
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("facilitator"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        on_delete=models.PROTECT,
         related_name="facilitated_sessions",
-    )  # fmt: skip
+    )
     expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("expert evaluator"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert evaluator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reference_mode = models.CharField(
-        _("reference"), max_length=10, choices=ReferenceMode.choices,
+        _("reference"),
+        max_length=10,
+        choices=ReferenceMode.choices,
         default=ReferenceMode.CONSENSUS,
-    )  # fmt: skip
+    )
     tolerance = models.DecimalField(
-        _("tolerance (points)"), max_digits=5, decimal_places=1, default=5,
+        _("tolerance (points)"),
+        max_digits=5,
+        decimal_places=1,
+        default=5,
         help_text=_("Evaluators are calibrated when they differ by no more than this."),
-    )  # fmt: skip
+    )
     scoring_deadline = models.DateTimeField(_("scoring deadline"))
     meeting_at = models.DateTimeField(_("meeting"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
@@ -238,20 +291,24 @@ class CalibrationSession(models.Model):
     )
     summary = models.TextField(_("summary"), blank=True)
     agreed_becomes_official = models.BooleanField(
-        _("The agreed evaluation becomes the agent's official evaluation"), default=False,
+        _("The agreed evaluation becomes the agent's official evaluation"),
+        default=False,
         help_text=_("An evaluation already shared with the agent is never replaced."),
-    )  # fmt: skip
+    )
     share_with_agents = models.BooleanField(
-        _("Share the results with the agents whose contacts were discussed"), default=False,
+        _("Share the results with the agents whose contacts were discussed"),
+        default=False,
         help_text=_("Agents see the agreed evaluation and the feedback, not who scored what."),
-    )  # fmt: skip
+    )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     # The SEQUENCE of the calendar event: bumped on every reschedule, so calendars update it.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("planned by"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -280,9 +337,10 @@ class SessionContact(models.Model):
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
     notes = models.TextField(
-        _("notes and feedback"), blank=True,
+        _("notes and feedback"),
+        blank=True,
         help_text=_("What the group concluded; agents see this when the results are shared."),
-    )  # fmt: skip
+    )
     # The score of the agreed answers, kept in step with them by the services.
     agreed_score = models.FloatField(_("agreed score"), null=True, blank=True)
 
@@ -306,9 +364,11 @@ class Participant(models.Model):
         CalibrationSession, on_delete=models.CASCADE, related_name="participants"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
         related_name="calibration_participations",
-    )  # fmt: skip
+    )
     role = models.CharField(
         _("role"), max_length=10, choices=ParticipantRole.choices, default=ParticipantRole.EVALUATOR
     )
@@ -355,9 +415,12 @@ class AgreedAnswer(models.Model):
     is_na = models.BooleanField(_("N/A"), default=False)
     reason = models.TextField(_("why"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -407,9 +470,13 @@ class AgreedAnswerChange(models.Model):
     new_value = models.TextField(_("after"), blank=True)
     reason = models.TextField(_("why"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # A default rather than auto_now_add: the demo moves its history to when it happened.
     at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -466,14 +533,18 @@ class ActionStatus(models.TextChoices):
 
 class FollowUpAction(models.Model):
     session = models.ForeignKey(
-        CalibrationSession, verbose_name=_("calibration session"), on_delete=models.CASCADE,
+        CalibrationSession,
+        verbose_name=_("calibration session"),
+        on_delete=models.CASCADE,
         related_name="actions",
-    )  # fmt: skip
+    )
     description = models.CharField(_("action"), max_length=300)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
         related_name="follow_up_actions",
-    )  # fmt: skip
+    )
     due_date = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN

@@ -511,8 +511,9 @@ def discussion(
                 key=lambda a: order.get(a.evaluation.evaluator_id, 0),
             )
             group_answer = agreed.get((sc.pk, criterion.pk))
-            item = _criterion_row(session, criterion, given, labels, group_answer,
-                                  flags.get(criterion.pk, []))  # fmt: skip
+            item = _criterion_row(
+                session, criterion, given, labels, group_answer, flags.get(criterion.pk, [])
+            )
             if changes:
                 item.history = agreed_history(criterion, group_answer, anonymous=anonymous)
             criterion_rows.append(item)
@@ -559,10 +560,17 @@ def discussion(
     }
     if versus_reference:
         _compare_with_reference(
-            session, evaluator_rows, totals, reference, scored_criteria, tables,
-            [_reference_answers(session, c, session_contacts, answers, agreed)
-             for c in scored_criteria],
-        )  # fmt: skip
+            session,
+            evaluator_rows,
+            totals,
+            reference,
+            scored_criteria,
+            tables,
+            [
+                _reference_answers(session, c, session_contacts, answers, agreed)
+                for c in scored_criteria
+            ],
+        )
     tolerance = float(session.tolerance)
     return Discussion(
         session=session,
@@ -729,10 +737,13 @@ def _reference_answers(session, criterion, session_contacts, answers, agreed) ->
         value = None
         if session.reference_mode == ReferenceMode.EXPERT:
             value = next(
-                (a.form_value for a in answers.get((sc.contact_id, criterion.pk), [])
-                 if a.evaluation.evaluator_id == session.expert_id and a.form_value != ""),
+                (
+                    a.form_value
+                    for a in answers.get((sc.contact_id, criterion.pk), [])
+                    if a.evaluation.evaluator_id == session.expert_id and a.form_value != ""
+                ),
                 None,
-            )  # fmt: skip
+            )
         if value is None and (group_answer := agreed.get((sc.pk, criterion.pk))) is not None:
             value = group_answer.form_value
         result.append(_statistics_value(criterion, value))

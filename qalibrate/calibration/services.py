@@ -389,9 +389,14 @@ def agreed_answer_set(
     agreed.reason, agreed.decided_by, agreed.decided_at = reason, user, timezone.now()
     agreed.save()
     AgreedAnswerChange.objects.create(
-        agreed_answer=agreed, source=AgreedSource.MEETING, old_value=old_value,
-        new_value=agreed.form_value, reason=reason, changed_by=user, at=agreed.decided_at,
-    )  # fmt: skip
+        agreed_answer=agreed,
+        source=AgreedSource.MEETING,
+        old_value=old_value,
+        new_value=agreed.form_value,
+        reason=reason,
+        changed_by=user,
+        at=agreed.decided_at,
+    )
     _agreed_score_update(session_contact, session.version.scoring_spec())
     return agreed
 

@@ -54,8 +54,11 @@ def session_list(request):
 
 def _picked_contacts(request) -> list:
     """Contacts ticked in the contact list (only those the planner may see), in list order."""
-    ids = [int(i) for i in request.GET.getlist("contacts") + request.POST.getlist("contacts")
-           if i.isdigit()]  # fmt: skip
+    ids = [
+        int(i)
+        for i in request.GET.getlist("contacts") + request.POST.getlist("contacts")
+        if i.isdigit()
+    ]
     found = contacts_filtered(user=request.user, filters={}).in_bulk(ids)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
@@ -369,9 +372,10 @@ def session_agree(request, pk, session_contact_pk, criterion_pk):
     session = _session_for(request, pk)
     session_contact = get_object_or_404(session.session_contacts, pk=session_contact_pk)
     criterion = get_object_or_404(
-        Criterion.objects.select_related("section"), pk=criterion_pk,
+        Criterion.objects.select_related("section"),
+        pk=criterion_pk,
         section__version_id=session.version_id,
-    )  # fmt: skip
+    )
     form = AgreedAnswerForm(request.POST)
     error = ""
     if form.is_valid():
@@ -421,9 +425,10 @@ def session_notes(request, pk, session_contact_pk):
 def session_flag(request, pk, criterion_pk):
     session = _session_for(request, pk)
     criterion = get_object_or_404(
-        Criterion.objects.select_related("section"), pk=criterion_pk,
+        Criterion.objects.select_related("section"),
+        pk=criterion_pk,
         section__version_id=session.version_id,
-    )  # fmt: skip
+    )
     form = FlagForm(request.POST)
     try:
         if not form.is_valid():
@@ -436,9 +441,12 @@ def session_flag(request, pk, criterion_pk):
                 services.criterion_flag_remove(flag=existing, user=request.user)
         else:
             services.criterion_flag_set(
-                session=session, criterion=criterion, user=request.user,
-                kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
-            )  # fmt: skip
+                session=session,
+                criterion=criterion,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back_to_discussion(request, session, request.POST.get("anchor", ""))

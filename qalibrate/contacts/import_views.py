@@ -23,33 +23,73 @@ from qalibrate.contacts import importing
 from qalibrate.contacts.models import ContactImport, ImportStatus
 
 TEMPLATE_COLUMNS = [
-    "external_id", "channel", "agent_id", "occurred_at", "duration", "language", "subject",
-    "transcript", "media_file", "agent_name", "team", "queue",
-]  # fmt: skip
+    "external_id",
+    "channel",
+    "agent_id",
+    "occurred_at",
+    "duration",
+    "language",
+    "subject",
+    "transcript",
+    "media_file",
+    "agent_name",
+    "team",
+    "queue",
+]
 TEMPLATE_ROW = [
-    "CRM-100234", "call", "EN001", "2026-03-02 10:30", "4:35", "en", "Double charge on the bill",
-    "Agent: Good morning, Emma speaking.\nCustomer: Hi, I was charged twice.", "",
-    "", "", "Billing",
-]  # fmt: skip
+    "CRM-100234",
+    "call",
+    "EN001",
+    "2026-03-02 10:30",
+    "4:35",
+    "en",
+    "Double charge on the bill",
+    "Agent: Good morning, Emma speaking.\nCustomer: Hi, I was charged twice.",
+    "",
+    "",
+    "",
+    "Billing",
+]
 
 
 COLUMN_HELP = [
-    ("external_id", True, gettext_lazy(
-        "Your system's id of the contact. Importing the same id again updates the contact.")),
+    (
+        "external_id",
+        True,
+        gettext_lazy(
+            "Your system's id of the contact. Importing the same id again updates the contact."
+        ),
+    ),
     ("channel", True, gettext_lazy("call, chat, email or ticket.")),
     ("agent_id", True, gettext_lazy("The agent's employee id.")),
-    ("occurred_at", True, gettext_lazy(
-        "Date and time, e.g. 2026-03-02 10:30, 2026-03-02T10:30:00+01:00 or 02.03.2026 10:30.")),
+    (
+        "occurred_at",
+        True,
+        gettext_lazy(
+            "Date and time, e.g. 2026-03-02 10:30, 2026-03-02T10:30:00+01:00 or 02.03.2026 10:30."
+        ),
+    ),
     ("duration", False, gettext_lazy("Seconds, or m:ss, or h:mm:ss.")),
     ("language", False, gettext_lazy("en, ru or sv.")),
     ("subject", False, gettext_lazy("A short topic line.")),
-    ("transcript", False, gettext_lazy(
-        "Plain text, one turn a line; or a JSON list of turns with t, speaker and text.")),
+    (
+        "transcript",
+        False,
+        gettext_lazy(
+            "Plain text, one turn a line; or a JSON list of turns with t, speaker and text."
+        ),
+    ),
     ("media_file", False, gettext_lazy("The recording's file name inside the zip.")),
-    ("agent_name, team", False, gettext_lazy(
-        "To create an agent whose agent_id is not known yet: the full name and an existing team.")),
+    (
+        "agent_name, team",
+        False,
+        gettext_lazy(
+            "To create an agent whose agent_id is not known yet: "
+            "the full name and an existing team."
+        ),
+    ),
     ("…", False, gettext_lazy("Any other column is kept as the contact's metadata.")),
-]  # fmt: skip
+]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

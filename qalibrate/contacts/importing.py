@@ -48,22 +48,38 @@ HEAD_BYTES = 64 * 1024
 
 REQUIRED_COLUMNS = ["external_id", "channel", "agent_id", "occurred_at"]
 OPTIONAL_COLUMNS = [
-    "agent_name", "team", "duration", "language", "subject", "transcript", "media_file",
-]  # fmt: skip
+    "agent_name",
+    "team",
+    "duration",
+    "language",
+    "subject",
+    "transcript",
+    "media_file",
+]
 KNOWN_COLUMNS = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS}
 # On update, these fields change only if the file has their column; the others always change.
 UPDATED_ALWAYS = ["channel", "agent", "team", "occurred_at"]
 UPDATED_IF_COLUMN = {
-    "duration": "duration_seconds", "language": "language", "subject": "subject",
+    "duration": "duration_seconds",
+    "language": "language",
+    "subject": "subject",
     "transcript": "transcript",
-}  # fmt: skip
+}
 CHANNEL_WORDS = {
-    "call": Channel.CALL, "chat": Channel.CHAT, "email": Channel.EMAIL, "e-mail": Channel.EMAIL,
+    "call": Channel.CALL,
+    "chat": Channel.CHAT,
+    "email": Channel.EMAIL,
+    "e-mail": Channel.EMAIL,
     "ticket": Channel.TICKET,
-    "звонок": Channel.CALL, "чат": Channel.CHAT, "письмо": Channel.EMAIL, "тикет": Channel.TICKET,
-    "samtal": Channel.CALL, "chatt": Channel.CHAT, "e-post": Channel.EMAIL,
+    "звонок": Channel.CALL,
+    "чат": Channel.CHAT,
+    "письмо": Channel.EMAIL,
+    "тикет": Channel.TICKET,
+    "samtal": Channel.CALL,
+    "chatt": Channel.CHAT,
+    "e-post": Channel.EMAIL,
     "ärende": Channel.TICKET,
-}  # fmt: skip
+}
 DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 AUDIO_EXTENSIONS = {".ogg", ".opus", ".mp3", ".wav", ".m4a", ".webm"}
 ZIP_MAGIC = b"PK\x03\x04"

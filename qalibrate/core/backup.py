@@ -183,11 +183,16 @@ def _postgres_dump(path: Path) -> dict:
         snapshot = cursor.fetchone()[0]
         facts = _facts(cursor, set(connection.introspection.table_names(cursor)))
         _run(
-            [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={path}",
-             *[f"--exclude-table-data={table}" for table in sorted(SKIPPED_TABLES)],
-             *_postgres_arguments()],
+            [
+                pg_dump,
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={path}",
+                *[f"--exclude-table-data={table}" for table in sorted(SKIPPED_TABLES)],
+                *_postgres_arguments(),
+            ],
             "pg_dump",
-        )  # fmt: skip
+        )
     return facts
 
 
@@ -395,10 +400,18 @@ def _restore_postgres(dump: Path) -> None:
     connections.close_all()
     # One transaction: a restore that fails leaves the database as it was.
     _run(
-        [pg_restore, "--no-owner", "--no-acl", "--clean", "--if-exists", "--single-transaction",
-         *_postgres_arguments(), str(dump)],
+        [
+            pg_restore,
+            "--no-owner",
+            "--no-acl",
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            *_postgres_arguments(),
+            str(dump),
+        ],
         "pg_restore",
-    )  # fmt: skip
+    )
 
 
 def _replace_media(unpacked: Path, root: Path) -> None:

@@ -103,9 +103,12 @@ class StorageErrorMiddleware:
         cause, error = found
         logger.error(
             "Storage failure, nothing saved: %s (%s %s): %s",
-            cause, request.method, request.path, error,
+            cause,
+            request.method,
+            request.path,
+            error,
             extra={"storage_problem": cause},
-        )  # fmt: skip
+        )
         message = _storage_message(cause)
         if request.path_info.startswith("/api/") or not request.accepts("text/html"):
             response = JsonResponse({"detail": message, "errors": []}, status=503)

@@ -37,19 +37,42 @@ TEAMS = [
 
 AGENT_NAMES = {
     "en": [
-        "Emma Clarke", "Oliver Bennett", "Amelia Hughes", "Jack Turner", "Sophie Walsh",
-        "Harry Patel", "Grace Morgan", "Liam O'Connor", "Chloe Evans", "Noah Fraser",
+        "Emma Clarke",
+        "Oliver Bennett",
+        "Amelia Hughes",
+        "Jack Turner",
+        "Sophie Walsh",
+        "Harry Patel",
+        "Grace Morgan",
+        "Liam O'Connor",
+        "Chloe Evans",
+        "Noah Fraser",
     ],
     "ru": [
-        "Анна Кузнецова", "Дмитрий Соколов", "Екатерина Морозова", "Иван Лебедев",
-        "Мария Новикова", "Алексей Павлов", "Ольга Васильева", "Сергей Попов",
-        "Наталья Фёдорова", "Павел Михайлов",
+        "Анна Кузнецова",
+        "Дмитрий Соколов",
+        "Екатерина Морозова",
+        "Иван Лебедев",
+        "Мария Новикова",
+        "Алексей Павлов",
+        "Ольга Васильева",
+        "Сергей Попов",
+        "Наталья Фёдорова",
+        "Павел Михайлов",
     ],
     "sv": [
-        "Elin Johansson", "Oskar Lindberg", "Maja Andersson", "Erik Nilsson", "Sara Berg",
-        "Johan Karlsson", "Ida Svensson", "Lukas Holm", "Frida Ekström", "Viktor Larsson",
+        "Elin Johansson",
+        "Oskar Lindberg",
+        "Maja Andersson",
+        "Erik Nilsson",
+        "Sara Berg",
+        "Johan Karlsson",
+        "Ida Svensson",
+        "Lukas Holm",
+        "Frida Ekström",
+        "Viktor Larsson",
     ],
-}  # fmt: skip
+}
 
 CUSTOMER_NAMES = {
     "en": ["Tom Davies", "Sarah Roberts", "Aisha Khan", "Ben Wright", "Lucy Thompson", "Dan Hall"],

@@ -5,70 +5,173 @@ from qalibrate.scorecards import services
 from qalibrate.scorecards.models import Criterion, Scorecard
 
 CALL_FORM = [
-    ("Opening", 1, [
-        dict(text="Greets the customer and gives own name", kind="yes_no", points=1,
-             guideline="Yes when the agent greets and says their first name within the first "
-                       "10 seconds.",
-             purpose="A personal start builds trust."),
-        dict(text="Verifies the customer's identity before discussing the account",
-             kind="yes_no", points=2, critical="form",
-             guideline="Yes when identity is checked before any account detail is shared.",
-             purpose="Data protection: a failure here fails the whole call."),
-    ]),
-    ("Understanding and resolution", 3, [
-        dict(text="Asks questions to understand the need", kind="scale", points=4,
-             scale_min=0, scale_max=5,
-             guideline="0: no questions, jumps to a solution. 3: asks until the main need is "
-                       "clear. 5: also uncovers the need behind the request."),
-        dict(text="Information given is correct and complete", kind="options",
-             options=[{"label": "Correct", "points": 3}, {"label": "Partly correct", "points": 1},
-                      {"label": "Wrong", "points": 0}],
-             critical="section",
-             guideline="Check against the knowledge base article for the topic."),
-        dict(text="Resolves the issue in this contact", kind="yes_no", points=3, na_allowed=True,
-             guideline="N/A when the issue needs another department and the agent escalated "
-                       "it correctly."),
-        dict(text="Shows empathy and listens actively", kind="scale", points=2,
-             scale_min=1, scale_max=5,
-             guideline="Acknowledges feelings, does not interrupt, reflects back."),
-    ]),
-    ("Closing", 1, [
-        dict(text="Summarises what happens next", kind="yes_no", points=1,
-             guideline="Yes when the customer hears what was done and what will happen."),
-        dict(text="Offers further help", kind="yes_no", points=1, na_allowed=True,
-             guideline="N/A when the customer ends the call first."),
-        dict(text="Notes for coaching", kind="text"),
-    ]),
-]  # fmt: skip
+    (
+        "Opening",
+        1,
+        [
+            dict(
+                text="Greets the customer and gives own name",
+                kind="yes_no",
+                points=1,
+                guideline="Yes when the agent greets and says their first name within the first "
+                "10 seconds.",
+                purpose="A personal start builds trust.",
+            ),
+            dict(
+                text="Verifies the customer's identity before discussing the account",
+                kind="yes_no",
+                points=2,
+                critical="form",
+                guideline="Yes when identity is checked before any account detail is shared.",
+                purpose="Data protection: a failure here fails the whole call.",
+            ),
+        ],
+    ),
+    (
+        "Understanding and resolution",
+        3,
+        [
+            dict(
+                text="Asks questions to understand the need",
+                kind="scale",
+                points=4,
+                scale_min=0,
+                scale_max=5,
+                guideline="0: no questions, jumps to a solution. 3: asks until the main need is "
+                "clear. 5: also uncovers the need behind the request.",
+            ),
+            dict(
+                text="Information given is correct and complete",
+                kind="options",
+                options=[
+                    {"label": "Correct", "points": 3},
+                    {"label": "Partly correct", "points": 1},
+                    {"label": "Wrong", "points": 0},
+                ],
+                critical="section",
+                guideline="Check against the knowledge base article for the topic.",
+            ),
+            dict(
+                text="Resolves the issue in this contact",
+                kind="yes_no",
+                points=3,
+                na_allowed=True,
+                guideline="N/A when the issue needs another department and the agent escalated "
+                "it correctly.",
+            ),
+            dict(
+                text="Shows empathy and listens actively",
+                kind="scale",
+                points=2,
+                scale_min=1,
+                scale_max=5,
+                guideline="Acknowledges feelings, does not interrupt, reflects back.",
+            ),
+        ],
+    ),
+    (
+        "Closing",
+        1,
+        [
+            dict(
+                text="Summarises what happens next",
+                kind="yes_no",
+                points=1,
+                guideline="Yes when the customer hears what was done and what will happen.",
+            ),
+            dict(
+                text="Offers further help",
+                kind="yes_no",
+                points=1,
+                na_allowed=True,
+                guideline="N/A when the customer ends the call first.",
+            ),
+            dict(text="Notes for coaching", kind="text"),
+        ],
+    ),
+]
 
 CHAT_FORM = [
-    ("Tone and writing", 1, [
-        dict(text="Greets the customer personally", kind="yes_no", points=1,
-             guideline="Yes when the first reply uses the customer's name."),
-        dict(text="Spelling and grammar", kind="options",
-             options=[{"label": "No errors", "points": 2}, {"label": "Minor errors", "points": 1},
-                      {"label": "Many errors", "points": 0}],
-             guideline="Minor: one or two typos that do not change the meaning."),
-        dict(text="Tone fits the customer", kind="scale", points=2, scale_min=1, scale_max=5,
-             guideline="Mirror the customer's formality; never sarcastic."),
-    ]),
-    ("Solution", 2, [
-        dict(text="Answers every question asked", kind="yes_no", points=2,
-             guideline="Count the customer's questions; each needs an answer."),
-        dict(text="Information is correct", kind="options", critical="form",
-             options=[{"label": "Correct", "points": 3}, {"label": "Partly correct", "points": 1},
-                      {"label": "Wrong", "points": 0}],
-             guideline="Wrong information in writing fails the whole evaluation."),
-        dict(text="Adds links or attachments that help", kind="yes_no", points=1,
-             na_allowed=True, guideline="N/A when nothing useful exists to link."),
-    ]),
-    ("Efficiency", 1, [
-        dict(text="First reply within the target time", kind="yes_no", points=1,
-             na_allowed=True, guideline="Chat: 60 seconds. E-mail: 4 working hours."),
-        dict(text="No unnecessary back-and-forth", kind="yes_no", points=1,
-             guideline="Yes when the agent asks for everything needed in one message."),
-    ]),
-]  # fmt: skip
+    (
+        "Tone and writing",
+        1,
+        [
+            dict(
+                text="Greets the customer personally",
+                kind="yes_no",
+                points=1,
+                guideline="Yes when the first reply uses the customer's name.",
+            ),
+            dict(
+                text="Spelling and grammar",
+                kind="options",
+                options=[
+                    {"label": "No errors", "points": 2},
+                    {"label": "Minor errors", "points": 1},
+                    {"label": "Many errors", "points": 0},
+                ],
+                guideline="Minor: one or two typos that do not change the meaning.",
+            ),
+            dict(
+                text="Tone fits the customer",
+                kind="scale",
+                points=2,
+                scale_min=1,
+                scale_max=5,
+                guideline="Mirror the customer's formality; never sarcastic.",
+            ),
+        ],
+    ),
+    (
+        "Solution",
+        2,
+        [
+            dict(
+                text="Answers every question asked",
+                kind="yes_no",
+                points=2,
+                guideline="Count the customer's questions; each needs an answer.",
+            ),
+            dict(
+                text="Information is correct",
+                kind="options",
+                critical="form",
+                options=[
+                    {"label": "Correct", "points": 3},
+                    {"label": "Partly correct", "points": 1},
+                    {"label": "Wrong", "points": 0},
+                ],
+                guideline="Wrong information in writing fails the whole evaluation.",
+            ),
+            dict(
+                text="Adds links or attachments that help",
+                kind="yes_no",
+                points=1,
+                na_allowed=True,
+                guideline="N/A when nothing useful exists to link.",
+            ),
+        ],
+    ),
+    (
+        "Efficiency",
+        1,
+        [
+            dict(
+                text="First reply within the target time",
+                kind="yes_no",
+                points=1,
+                na_allowed=True,
+                guideline="Chat: 60 seconds. E-mail: 4 working hours.",
+            ),
+            dict(
+                text="No unnecessary back-and-forth",
+                kind="yes_no",
+                points=1,
+                guideline="Yes when the agent asks for everything needed in one message.",
+            ),
+        ],
+    ),
+]
 
 
 def _fill(version, content) -> None:

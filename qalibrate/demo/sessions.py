@@ -58,9 +58,13 @@ def _build(lead, now, rng, seed) -> int:
         for position, session_contact in enumerate(scoring.session_contacts.all()):
             if position < 6 - 2 * number:
                 evaluate(
-                    rng, session_contact.contact, evaluator, call_form,
-                    submit=number < 2, session=scoring,
-                )  # fmt: skip
+                    rng,
+                    session_contact.contact,
+                    evaluator,
+                    call_form,
+                    submit=number < 2,
+                    session=scoring,
+                )
 
     planned = services.session_plan(
         user=lead,
@@ -104,62 +108,125 @@ CALLS = {
     "billing_double_charge": {
         "greet": ("yes", {}, ""),
         "verify": ("yes", {}, "Customer number and date of birth before the payments."),
-        "asks": ("3", {
-            LENIENT: ("5", "Nothing left to ask: went straight to the fix and read the amount "
-                           "back to the customer."),
-            STRICT: ("2", "Only the identity check. Were earlier bills charged twice too?"),
-        }, "The customer explained it all in the first sentence; the agent asked what was needed "
-           "and no more."),
+        "asks": (
+            "3",
+            {
+                LENIENT: (
+                    "5",
+                    "Nothing left to ask: went straight to the fix and read the amount "
+                    "back to the customer.",
+                ),
+                STRICT: ("2", "Only the identity check. Were earlier bills charged twice too?"),
+            },
+            "The customer explained it all in the first sentence; the agent asked what was needed "
+            "and no more.",
+        ),
         "info": ("Correct", {}, "Refund time matches the knowledge base: 3 to 5 working days."),
         "resolves": ("yes", {}, "Refund started during the call."),
-        "empathy": ("4", {
-            LENIENT: ("5", "Warm and reassuring from start to end."),
-            STRICT: ("3", "'I completely understand' is a stock phrase; nothing reflected back."),
-            STEADY: ("5", "Picked up 'I'm short this month' and acted on it straight away."),
-        }, ""),
+        "empathy": (
+            "4",
+            {
+                LENIENT: ("5", "Warm and reassuring from start to end."),
+                STRICT: (
+                    "3",
+                    "'I completely understand' is a stock phrase; nothing reflected back.",
+                ),
+                STEADY: ("5", "Picked up 'I'm short this month' and acted on it straight away."),
+            },
+            "",
+        ),
         "recap": ("yes", {}, "Clear recap at the end: amount, refund, five working days."),
         "more": ("yes", {}, ""),
     },
     "delivery_delay": {
-        "greet": ("no", {
-            LENIENT: ("yes", "Friendly start; no name, but the customer did not seem to mind."),
-        }, "'Northwind, hello.': no own name."),
-        "verify": ("yes", {
-            STRICT: ("yes", "Order number only. Fine for a delivery status, I think, but the "
-                            "guideline does not say so."),
-        }, "Order number only, and nothing from the account beyond the delivery status."),
-        "asks": ("1", {
-            LENIENT: ("2", "Got the order number, and the work-from-home need came up."),
-            STRICT: ("0", "No question about the need: the customer had to volunteer working "
-                          "from home."),
-        }, "Asked for the order number and nothing else."),
-        "info": ("Correct", {
-            STRICT: ("Partly correct", "The courier does not guarantee 'before noon'; see the "
-                                       "delivery article."),
-        }, ""),
-        "resolves": ("no", {
-            LENIENT: ("yes", "Priority delivery booked: that is all the agent can do today."),
-            LATE: ("yes", "Escalated to the courier with a priority slot."),
-        }, "The router is still not there, and the customer may have to call again."),
-        "empathy": ("2", {
-            LENIENT: ("3", "Acknowledged the frustration once."),
-        }, "'These things happen' sounds dismissive; one 'I understand' later on."),
-        "recap": ("yes", {
-            STRICT: ("no", "Gave the next step but no recap of what was done."),
-        }, "Priority delivery tomorrow before noon, and what to do if it does not come."),
+        "greet": (
+            "no",
+            {
+                LENIENT: ("yes", "Friendly start; no name, but the customer did not seem to mind."),
+            },
+            "'Northwind, hello.': no own name.",
+        ),
+        "verify": (
+            "yes",
+            {
+                STRICT: (
+                    "yes",
+                    "Order number only. Fine for a delivery status, I think, but the "
+                    "guideline does not say so.",
+                ),
+            },
+            "Order number only, and nothing from the account beyond the delivery status.",
+        ),
+        "asks": (
+            "1",
+            {
+                LENIENT: ("2", "Got the order number, and the work-from-home need came up."),
+                STRICT: (
+                    "0",
+                    "No question about the need: the customer had to volunteer working from home.",
+                ),
+            },
+            "Asked for the order number and nothing else.",
+        ),
+        "info": (
+            "Correct",
+            {
+                STRICT: (
+                    "Partly correct",
+                    "The courier does not guarantee 'before noon'; see the delivery article.",
+                ),
+            },
+            "",
+        ),
+        "resolves": (
+            "no",
+            {
+                LENIENT: ("yes", "Priority delivery booked: that is all the agent can do today."),
+                LATE: ("yes", "Escalated to the courier with a priority slot."),
+            },
+            "The router is still not there, and the customer may have to call again.",
+        ),
+        "empathy": (
+            "2",
+            {
+                LENIENT: ("3", "Acknowledged the frustration once."),
+            },
+            "'These things happen' sounds dismissive; one 'I understand' later on.",
+        ),
+        "recap": (
+            "yes",
+            {
+                STRICT: ("no", "Gave the next step but no recap of what was done."),
+            },
+            "Priority delivery tomorrow before noon, and what to do if it does not come.",
+        ),
         "more": ("no", {}, "Never asked whether there was anything else."),
     },
     "internet_outage": {
         "greet": ("no", {}, "'Yeah, Northwind.'"),
-        "verify": ("no", {
-            LENIENT: ("yes", "No account details were discussed, so there was nothing to verify."),
-        }, "No identification at all, yet the agent looked up the line."),
+        "verify": (
+            "no",
+            {
+                LENIENT: (
+                    "yes",
+                    "No account details were discussed, so there was nothing to verify.",
+                ),
+            },
+            "No identification at all, yet the agent looked up the line.",
+        ),
         "asks": ("1", {LENIENT: ("2", ""), STRICT: ("0", "")}, "Asked about the restart only."),
-        "info": ("Wrong", {
-            LENIENT: ("Partly correct", "The restart advice was right; the router was a guess."),
-            LATE: ("Partly correct", ""),
-        }, "Blamed the router without checking the outage map: there was a local fault that "
-           "morning."),
+        "info": (
+            "Wrong",
+            {
+                LENIENT: (
+                    "Partly correct",
+                    "The restart advice was right; the router was a guess.",
+                ),
+                LATE: ("Partly correct", ""),
+            },
+            "Blamed the router without checking the outage map: there was a local fault that "
+            "morning.",
+        ),
         "resolves": ("no", {}, ""),
         "empathy": ("1", {LENIENT: ("2", "")}, "Dismissive throughout, and ended with 'Bye.'"),
         "recap": ("no", {}, "'Someone will call you' is not a next step: no time, no reference."),
@@ -167,45 +234,78 @@ CALLS = {
     },
     "complaint_supervisor": {
         "greet": ("yes", {}, ""),
-        "verify": ("no", {}, "Customer number only before the payment date; the guideline asks "
-                             "for two identifiers."),
-        "asks": ("3", {
-            LENIENT: ("4", "Checked the account before transferring: the right instinct."),
-            STEADY: ("2", "Went to the account at once; never asked what outcome the customer "
-                          "wanted."),
-        }, ""),
+        "verify": (
+            "no",
+            {},
+            "Customer number only before the payment date; the guideline asks for two identifiers.",
+        ),
+        "asks": (
+            "3",
+            {
+                LENIENT: ("4", "Checked the account before transferring: the right instinct."),
+                STEADY: (
+                    "2",
+                    "Went to the account at once; never asked what outcome the customer wanted.",
+                ),
+            },
+            "",
+        ),
         "info": ("Correct", {}, "The bank holiday and the 30-pound limit are both right."),
-        "resolves": ("na", {
-            LENIENT: ("yes", "Transferred with the details written down: nothing more the agent "
-                             "could do."),
-            STRICT: ("no", "The fee is still there."),
-            LATE: ("no", "Transferred, so not resolved."),
-        }, "N/A: above the agent's limit, and escalated correctly with a handover note."),
-        "empathy": ("4", {STRICT: ("3", "")}, "'You're right', and a handover note so the "
-                                              "customer need not repeat it all."),
+        "resolves": (
+            "na",
+            {
+                LENIENT: (
+                    "yes",
+                    "Transferred with the details written down: nothing more the agent could do.",
+                ),
+                STRICT: ("no", "The fee is still there."),
+                LATE: ("no", "Transferred, so not resolved."),
+            },
+            "N/A: above the agent's limit, and escalated correctly with a handover note.",
+        ),
+        "empathy": (
+            "4",
+            {STRICT: ("3", "")},
+            "'You're right', and a handover note so the customer need not repeat it all.",
+        ),
         "recap": ("yes", {}, ""),
         "more": ("na", {STRICT: ("no", "Could have asked before transferring.")}, "Transferred."),
     },
     "cancel_subscription": {
         "greet": ("yes", {}, ""),
         "verify": ("yes", {}, "Customer number and postcode: two identifiers."),
-        "asks": ("5", {
-            STRICT: ("4", "Asked for the reason; not about the other services on the account."),
-        }, "Asked why before cancelling and found what the customer actually watches."),
+        "asks": (
+            "5",
+            {
+                STRICT: ("4", "Asked for the reason; not about the other services on the account."),
+            },
+            "Asked why before cancelling and found what the customer actually watches.",
+        ),
         "info": ("Correct", {}, ""),
-        "resolves": ("yes", {
-            STRICT: ("no", "The customer called to cancel and did not: a retention offer does not "
-                           "resolve the request."),
-        }, "The customer chose the basic package freely."),
-        "empathy": ("4", {
-            LENIENT: ("5", ""),
-            STRICT: ("3", ""),
-            STEADY: ("5", "Friendly and patient, no pressure in the offer."),
-        }, ""),
+        "resolves": (
+            "yes",
+            {
+                STRICT: (
+                    "no",
+                    "The customer called to cancel and did not: a retention offer does not "
+                    "resolve the request.",
+                ),
+            },
+            "The customer chose the basic package freely.",
+        ),
+        "empathy": (
+            "4",
+            {
+                LENIENT: ("5", ""),
+                STRICT: ("3", ""),
+                STEADY: ("5", "Friendly and patient, no pressure in the offer."),
+            },
+            "",
+        ),
         "recap": ("yes", {}, "Start date and the confirmation e-mail."),
         "more": ("yes", {}, ""),
     },
-}  # fmt: skip
+}
 
 # What evaluators wrote under "Notes for coaching".
 COACHING = {
@@ -257,13 +357,21 @@ FEEDBACK = {
 }
 
 CURRENT_CALLS = [
-    "cancel_subscription", "delivery_delay", "internet_outage",
-    "complaint_supervisor", "billing_double_charge", "billing_double_charge",
-]  # fmt: skip
+    "cancel_subscription",
+    "delivery_delay",
+    "internet_outage",
+    "complaint_supervisor",
+    "billing_double_charge",
+    "billing_double_charge",
+]
 EARLIER_CALLS = [
-    "billing_double_charge", "internet_outage", "cancel_subscription",
-    "complaint_supervisor", "delivery_delay", "cancel_subscription",
-]  # fmt: skip
+    "billing_double_charge",
+    "internet_outage",
+    "cancel_subscription",
+    "complaint_supervisor",
+    "delivery_delay",
+    "cancel_subscription",
+]
 
 
 def _build_completed(lead, now, rng, version, support, evaluators) -> list[CalibrationSession]:
@@ -288,47 +396,89 @@ def _build_completed(lead, now, rng, version, support, evaluators) -> list[Calib
 
     plan = dict(lead=lead, version=version, team=support, evaluators=evaluators, criteria=criteria)
     earlier = _scored_and_revealed(
-        title="Customer support: calls, week 44", contacts=earlier_contacts,
-        meeting=earlier_meeting, rng=rng, drift=0.35, **plan,
-    )  # fmt: skip
+        title="Customer support: calls, week 44",
+        contacts=earlier_contacts,
+        meeting=earlier_meeting,
+        rng=rng,
+        drift=0.35,
+        **plan,
+    )
     _agree(earlier, lead, criteria, feedback=1)
     services.criterion_flag_set(
-        session=earlier, criterion=criteria["empathy"], user=lead, kind=FlagKind.CLARIFY,
+        session=earlier,
+        criterion=criteria["empathy"],
+        user=lead,
+        kind=FlagKind.CLARIFY,
         note="Scores 2 to 4 mean different things to different evaluators: give an example for "
         "each score.",
-    )  # fmt: skip
-    _actions(earlier, lead, earlier_meeting, [
-        ("Write an example for each empathy score into the next scorecard draft.", lead, 7, DONE),
-        ("Send the refund-times article to all evaluators.", evaluators[STEADY], 3, DONE),
-    ])  # fmt: skip
+    )
+    _actions(
+        earlier,
+        lead,
+        earlier_meeting,
+        [
+            (
+                "Write an example for each empathy score into the next scorecard draft.",
+                lead,
+                7,
+                DONE,
+            ),
+            ("Send the refund-times article to all evaluators.", evaluators[STEADY], 3, DONE),
+        ],
+    )
     _complete(earlier, lead, rng, earlier_meeting)
 
     current = _scored_and_revealed(
-        title="Customer support: calls, week 47", contacts=current_contacts,
-        meeting=current_meeting, rng=rng, drift=0.1, unscored="cancel_subscription", **plan,
-    )  # fmt: skip
+        title="Customer support: calls, week 47",
+        contacts=current_contacts,
+        meeting=current_meeting,
+        rng=rng,
+        drift=0.1,
+        unscored="cancel_subscription",
+        **plan,
+    )
     _agree(current, lead, criteria, feedback=3)
     outage = next(
         (c for c in current_contacts if _scenario(c) == "internet_outage"), current_contacts[0]
     )
     services.criterion_flag_set(
-        session=current, criterion=criteria["verify"], user=lead, kind=FlagKind.CLARIFY,
+        session=current,
+        criterion=criteria["verify"],
+        user=lead,
+        kind=FlagKind.CLARIFY,
         note="Say what to answer when no account detail is discussed at all (answered both ways "
         f"on {outage.external_id}), and whether an order number is enough for a delivery status.",
-    )  # fmt: skip
+    )
     services.criterion_flag_set(
-        session=current, criterion=criteria["resolves"], user=lead, kind=FlagKind.PROCESS,
+        session=current,
+        criterion=criteria["resolves"],
+        user=lead,
+        kind=FlagKind.PROCESS,
         note="Agents may waive late fees only up to 30 pounds, so every bank-holiday fee ends in a "
         "transfer. Raised with Billing.",
-    )  # fmt: skip
-    _actions(current, lead, now, [
-        ("Ask Billing to let agents waive late fees caused by bank holidays.", lead, -1, DONE),
-        (f"Pair-score three recent calls on the identity check ({evaluators[LENIENT]} with "
-         f"{evaluators[STEADY]}).", evaluators[LENIENT], 3, ActionStatus.OPEN),
-        ("Add identity-check examples to the next scorecard draft: what counts as an "
-         "identifier, and the answer when no account detail is discussed.", lead, 10,
-         ActionStatus.IN_PROGRESS),
-    ])  # fmt: skip
+    )
+    _actions(
+        current,
+        lead,
+        now,
+        [
+            ("Ask Billing to let agents waive late fees caused by bank holidays.", lead, -1, DONE),
+            (
+                f"Pair-score three recent calls on the identity check ({evaluators[LENIENT]} with "
+                f"{evaluators[STEADY]}).",
+                evaluators[LENIENT],
+                3,
+                ActionStatus.OPEN,
+            ),
+            (
+                "Add identity-check examples to the next scorecard draft: what counts as an "
+                "identifier, and the answer when no account detail is discussed.",
+                lead,
+                10,
+                ActionStatus.IN_PROGRESS,
+            ),
+        ],
+    )
     _complete(current, lead, rng, current_meeting)
     return [earlier, current]
 
@@ -353,9 +503,19 @@ def _pick(pool, scenarios, rng, meeting) -> list[Contact]:
 
 
 def _scored_and_revealed(
-    *, lead, version, team, evaluators, criteria, title, contacts, meeting, rng, drift,
+    *,
+    lead,
+    version,
+    team,
+    evaluators,
+    criteria,
+    title,
+    contacts,
+    meeting,
+    rng,
+    drift,
     unscored=None,
-) -> CalibrationSession:  # fmt: skip
+) -> CalibrationSession:
     """Planned, scored blind by the evaluators (one contact left as a draft when `unscored` names
     its scenario) and revealed at the meeting."""
     session = services.session_plan(
@@ -384,9 +544,11 @@ def _scored_and_revealed(
             if draft:  # stopped halfway through the form
                 answers = dict(list(answers.items())[:3])
             evaluation_services.evaluation_save(
-                evaluation=evaluation, user=evaluator, answers=answers,
+                evaluation=evaluation,
+                user=evaluator,
+                answers=answers,
                 seconds_spent=rng.randint(300, 900),
-            )  # fmt: skip
+            )
             if not draft:
                 evaluation_services.evaluation_submit(evaluation=evaluation, user=evaluator)
     return services.session_move(session=session, user=lead, action="reveal")
@@ -426,12 +588,14 @@ def _agree(session, lead, criteria, *, feedback: int) -> None:
             criterion, reason = criteria[name], REASONS.get((scenario, name), "")
             if reason or prefilled.get(criterion.pk) != agreed:
                 services.agreed_answer_set(
-                    session_contact=session_contact, criterion=criterion, user=lead,
+                    session_contact=session_contact,
+                    criterion=criterion,
+                    user=lead,
                     answer=evaluation_services.AnswerInput(
                         "" if agreed == "na" else agreed, na=agreed == "na"
                     ),
                     reason=reason,
-                )  # fmt: skip
+                )
         if scenario in FEEDBACK and scenario not in noted and len(noted) < feedback:
             noted.add(scenario)
             services.contact_notes_set(
@@ -444,9 +608,12 @@ def _actions(session, lead, start: datetime, actions) -> None:
     done the day before it was due."""
     for description, owner, due_in, status in actions:
         action = services.action_add(
-            session=session, user=lead, description=description, owner=owner,
+            session=session,
+            user=lead,
+            description=description,
+            owner=owner,
             due_date=(start + timedelta(days=due_in)).date(),
-        )  # fmt: skip
+        )
         if status != ActionStatus.OPEN:
             services.action_status_set(action=action, user=lead, status=status)
         if status == DONE:
@@ -460,9 +627,12 @@ def _complete(session, lead, rng, meeting) -> None:
     with translation.override("en"):
         summary = selectors.summary_draft(selectors.discussion_with_history(session))
     services.session_complete(
-        session=session, user=lead, summary=summary,
-        agreed_becomes_official=True, share_with_agents=True,
-    )  # fmt: skip
+        session=session,
+        user=lead,
+        summary=summary,
+        agreed_becomes_official=True,
+        share_with_agents=True,
+    )
     _backdate(session, rng, meeting)
 
 

@@ -88,8 +88,12 @@ def feed(events: list[Meeting], *, name: str, stamp: datetime) -> bytes:
         event.add("sequence", meeting.sequence)
         event.add("dtstamp", stamp)
         event.add("dtstart", meeting.start.astimezone(ZoneInfo(meeting.time_zone)))
-        event.add("dtend", (meeting.start + timedelta(minutes=meeting.minutes)).astimezone(
-            ZoneInfo(meeting.time_zone)))  # fmt: skip
+        event.add(
+            "dtend",
+            (meeting.start + timedelta(minutes=meeting.minutes)).astimezone(
+                ZoneInfo(meeting.time_zone)
+            ),
+        )
         event.add("summary", meeting.title)
         if meeting.location:
             event.add("location", meeting.location)

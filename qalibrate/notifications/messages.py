@@ -25,10 +25,16 @@ log = logging.getLogger(__name__)
 
 SESSION_KINDS = frozenset(
     {
-        Kind.INVITATION, Kind.RESCHEDULED, Kind.MATERIALS_READY, Kind.SCORING_REMINDER,
-        Kind.RESULTS_REVEALED, Kind.SUMMARY, Kind.RESULTS_SHARED, Kind.CANCELLED,
+        Kind.INVITATION,
+        Kind.RESCHEDULED,
+        Kind.MATERIALS_READY,
+        Kind.SCORING_REMINDER,
+        Kind.RESULTS_REVEALED,
+        Kind.SUMMARY,
+        Kind.RESULTS_SHARED,
+        Kind.CANCELLED,
     }
-)  # fmt: skip
+)
 ACTION_KINDS = frozenset({Kind.ACTION_ASSIGNED, Kind.ACTION_DUE})
 
 
@@ -109,68 +115,104 @@ def _session_message(kind: str, p: dict, zone: ZoneInfo) -> Message:
     if kind == Kind.INVITATION:
         return message(
             _("Invitation: %(title)s") % title,
-            [_("You are invited to the calibration session “%(title)s”. The calendar "
-               "invitation is attached; the contacts open for scoring before the meeting.")
-             % title],
+            [
+                _(
+                    "You are invited to the calibration session “%(title)s”. The calendar "
+                    "invitation is attached; the contacts open for scoring before the meeting."
+                )
+                % title
+            ],
             _("Open the session"),
-        )  # fmt: skip
+        )
     if kind == Kind.RESCHEDULED:
         return message(
             _("Moved: %(title)s") % title,
-            [_("The calibration session “%(title)s” has a new time. The attached update moves "
-               "it in your calendar.") % title],
+            [
+                _(
+                    "The calibration session “%(title)s” has a new time. The attached update moves "
+                    "it in your calendar."
+                )
+                % title
+            ],
             _("Open the session"),
-        )  # fmt: skip
+        )
     if kind == Kind.MATERIALS_READY:
         return message(
             _("Ready to score: %(title)s") % title,
-            [_("The contacts of “%(title)s” are ready. Score each one on your own, before the "
-               "deadline; nobody sees your answers until the facilitator reveals them.") % title,
-             _("Contacts to score: %(count)d.") % {"count": p["contacts"]}],
+            [
+                _(
+                    "The contacts of “%(title)s” are ready. Score each one on your own, before the "
+                    "deadline; nobody sees your answers until the facilitator reveals them."
+                )
+                % title,
+                _("Contacts to score: %(count)d.") % {"count": p["contacts"]},
+            ],
             _("Start scoring"),
-        )  # fmt: skip
+        )
     if kind == Kind.SCORING_REMINDER:
         return message(
             _("Reminder: score %(title)s") % title,
-            [_("Scoring for “%(title)s” closes at %(deadline)s.")
-             % {**title, "deadline": deadline[1]},
-             _("You still have %(left)d of %(total)d contacts to submit.")
-             % {"left": p["left"], "total": p["total"]}],
+            [
+                _("Scoring for “%(title)s” closes at %(deadline)s.")
+                % {**title, "deadline": deadline[1]},
+                _("You still have %(left)d of %(total)d contacts to submit.")
+                % {"left": p["left"], "total": p["total"]},
+            ],
             _("Continue scoring"),
-        )  # fmt: skip
+        )
     if kind == Kind.RESULTS_REVEALED:
         return message(
             _("Scores revealed: %(title)s") % title,
-            [_("The facilitator revealed the scores of “%(title)s”. You can see how everyone "
-               "scored before the meeting.") % title],
+            [
+                _(
+                    "The facilitator revealed the scores of “%(title)s”. You can see how everyone "
+                    "scored before the meeting."
+                )
+                % title
+            ],
             _("See the scores"),
-            highlights=[meeting], link=reverse("session_discussion", args=[p["session"]]),
-        )  # fmt: skip
+            highlights=[meeting],
+            link=reverse("session_discussion", args=[p["session"]]),
+        )
     if kind == Kind.SUMMARY:
         return message(
             _("Summary: %(title)s") % title,
-            [_("“%(title)s” is completed. The summary is below and the report is attached.")
-             % title, p.get("summary", "")],
+            [
+                _("“%(title)s” is completed. The summary is below and the report is attached.")
+                % title,
+                p.get("summary", ""),
+            ],
             _("Open the session"),
             highlights=[meeting],
-        )  # fmt: skip
+        )
     if kind == Kind.RESULTS_SHARED:
         # An agent reads this: no facts, so nothing about who scored or facilitated.
         return message(
             _("Calibration results on your contacts"),
-            [_("The quality team calibrated on contacts of yours in “%(title)s”. You can read "
-               "the agreed evaluation and the feedback.") % title],
+            [
+                _(
+                    "The quality team calibrated on contacts of yours in “%(title)s”. You can read "
+                    "the agreed evaluation and the feedback."
+                )
+                % title
+            ],
             _("Read the results"),
-            highlights=[], shown_facts=[],
-        )  # fmt: skip
+            highlights=[],
+            shown_facts=[],
+        )
     if kind == Kind.CANCELLED:
         return message(
             _("Cancelled: %(title)s") % title,
-            [_("The calibration session “%(title)s” is cancelled. The attached update removes "
-               "it from your calendar.") % title],
+            [
+                _(
+                    "The calibration session “%(title)s” is cancelled. The attached update removes "
+                    "it from your calendar."
+                )
+                % title
+            ],
             _("Open the session"),
             highlights=[meeting],
-        )  # fmt: skip
+        )
     raise ValueError(kind)
 
 
@@ -181,16 +223,26 @@ def _action_message(kind: str, p: dict) -> Message:
     url = reverse("action_list")
     if kind == Kind.ACTION_ASSIGNED:
         return Message(
-            kind, _("Follow-up action for you: %(action)s") % {"action": p["description"]},
+            kind,
+            _("Follow-up action for you: %(action)s") % {"action": p["description"]},
             [_("A follow-up action from “%(title)s” is yours.") % {"title": p["title"]}],
-            facts, [shown_due], url, _("See your actions"),
-        )  # fmt: skip
+            facts,
+            [shown_due],
+            url,
+            _("See your actions"),
+        )
     return Message(
-        kind, _("Due: %(action)s") % {"action": p["description"]},
-        [_("Your follow-up action is due on %(due)s and is not done yet.")
-         % {"due": due or _("none")}],
-        facts, [shown_due], url, _("See your actions"),
-    )  # fmt: skip
+        kind,
+        _("Due: %(action)s") % {"action": p["description"]},
+        [
+            _("Your follow-up action is due on %(due)s and is not done yet.")
+            % {"due": due or _("none")}
+        ],
+        facts,
+        [shown_due],
+        url,
+        _("See your actions"),
+    )
 
 
 def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
@@ -212,9 +264,12 @@ def words(notification, zone: ZoneInfo) -> Message:
         except (KeyError, TypeError, ValueError) as error:
             log.warning("notification %s: cannot write from %r", notification.pk, error)
     return Message(
-        notification.kind, notification.subject, [notification.body_text],
-        url=notification.url, stored=True,
-    )  # fmt: skip
+        notification.kind,
+        notification.subject,
+        [notification.body_text],
+        url=notification.url,
+        stored=True,
+    )
 
 
 def letter(message: Message, user) -> tuple[str, str]:

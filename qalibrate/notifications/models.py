@@ -46,9 +46,12 @@ class Notification(models.Model):
     # or two workers at once, cannot tell anyone the same thing twice.
     key = models.CharField(max_length=200)
     session = models.ForeignKey(
-        "calibration.CalibrationSession", on_delete=models.CASCADE, null=True, blank=True,
+        "calibration.CalibrationSession",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
-    )  # fmt: skip
+    )
     # What to say is written from the kind and these when shown or mailed, in the reader's
     # language then (messages.py): ids, and the facts of the event as they were.
     params = models.JSONField(default=dict, blank=True)

@@ -92,7 +92,7 @@ def _notify(users, *, kind: str, key: str, params: dict, session=None) -> list[N
                         body_html=html,
                         url=message.url,
                         email_status=email_status,
-                    )  # fmt: skip
+                    )
                 )
         except IntegrityError:
             continue  # told already
@@ -118,8 +118,9 @@ def _wake_the_outbox() -> None:
             log.warning(
                 "the job queue is unreachable (%s: %s); the e-mails wait in the outbox and go "
                 "once a worker's every-minute delivery runs again",
-                type(error).__name__, error,
-            )  # fmt: skip
+                type(error).__name__,
+                error,
+            )
     else:
         if _queue_down:
             _queue_down = False
@@ -158,9 +159,12 @@ def session_event(*, session: CalibrationSession, kind: str) -> list[Notificatio
 
 def action_assigned(*, action: FollowUpAction) -> list[Notification]:
     return _notify(
-        [action.owner], kind=Kind.ACTION_ASSIGNED, key=f"action:{action.pk}:assigned",
-        params=messages.action_params(action), session=action.session,
-    )  # fmt: skip
+        [action.owner],
+        kind=Kind.ACTION_ASSIGNED,
+        key=f"action:{action.pk}:assigned",
+        params=messages.action_params(action),
+        session=action.session,
+    )
 
 
 def scoring_reminders_send(*, now: datetime) -> list[Notification]:
@@ -183,11 +187,12 @@ def scoring_reminders_send(*, now: datetime) -> list[Notification]:
             left = total - submitted.get(user.pk, 0)
             if left > 0:
                 made += _notify(
-                    [user], kind=Kind.SCORING_REMINDER,
+                    [user],
+                    kind=Kind.SCORING_REMINDER,
                     key=f"session:{session.pk}:{Kind.SCORING_REMINDER}",
                     params=messages.session_params(session, left=left, total=total),
                     session=session,
-                )  # fmt: skip
+                )
     return made
 
 
@@ -202,9 +207,12 @@ def actions_due_send(*, today) -> list[Notification]:
     )
     for action in actions:
         made += _notify(
-            [action.owner], kind=Kind.ACTION_DUE, key=f"action:{action.pk}:due:{action.due_date}",
-            params=messages.action_params(action), session=action.session,
-        )  # fmt: skip
+            [action.owner],
+            kind=Kind.ACTION_DUE,
+            key=f"action:{action.pk}:due:{action.due_date}",
+            params=messages.action_params(action),
+            session=action.session,
+        )
     return made
 
 
@@ -289,8 +297,9 @@ def _claim(candidate: tuple, now: datetime, me: str) -> bool:
     if taken and status == EmailStatus.SENDING:
         log.warning(
             "e-mail %s: taken over from %s (its process is gone or its claim stale)",
-            pk, claimed_by or "an older worker",
-        )  # fmt: skip
+            pk,
+            claimed_by or "an older worker",
+        )
     return bool(taken)
 
 
@@ -384,15 +393,20 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 200) -> dict[st
         done = Notification.objects.filter(
             pk=notification.pk, email_status=EmailStatus.SENDING, claimed_by=me, claimed_at=moment
         ).update(
-            email_status=notification.email_status, attempts=notification.attempts,
-            last_error=notification.last_error, next_attempt_at=notification.next_attempt_at,
-            sent_at=notification.sent_at, claimed_at=None, claimed_by="",
-        )  # fmt: skip
+            email_status=notification.email_status,
+            attempts=notification.attempts,
+            last_error=notification.last_error,
+            next_attempt_at=notification.next_attempt_at,
+            sent_at=notification.sent_at,
+            claimed_at=None,
+            claimed_by="",
+        )
         if not done:
             log.warning(
                 "e-mail %s: another worker took it over while this one was sending (%s)",
-                notification.pk, outcome,
-            )  # fmt: skip
+                notification.pk,
+                outcome,
+            )
     return counts
 
 
@@ -455,17 +469,21 @@ def lease_take(name: str, *, duration: timedelta, now: datetime | None = None) -
         if not expired and holder_is_alive(current.holder):
             log.info(
                 "job %s skipped: %s is running it (its lease lasts until %s)",
-                name, current.holder, current.expires_at.isoformat(timespec="seconds"),
-            )  # fmt: skip
+                name,
+                current.holder,
+                current.expires_at.isoformat(timespec="seconds"),
+            )
             return None
         taken = JobLease.objects.filter(
             name=name, holder=current.holder, expires_at=current.expires_at
         ).update(holder=me, expires_at=mine.expires_at)
         if taken:
             log.warning(
-                "job %s: taking over the lease of %s, %s", name, current.holder,
+                "job %s: taking over the lease of %s, %s",
+                name,
+                current.holder,
                 "expired" if expired else "whose process is gone",
-            )  # fmt: skip
+            )
             return mine
     return None
 

@@ -49,9 +49,13 @@ def deviation_chart(labels, mean_abs, bias, *, tolerance: float, texts) -> Figur
     colours = [ERROR if v > tolerance + 1e-9 else OK for v in np.nan_to_num(values)]
     axes.barh(y, np.nan_to_num(values), color=colours, height=0.55, label=texts["mean_abs"])
     axes.scatter(
-        [np.nan if b is None else b for b in bias], y, color=INK, zorder=3, s=18,
+        [np.nan if b is None else b for b in bias],
+        y,
+        color=INK,
+        zorder=3,
+        s=18,
         label=texts["bias"],
-    )  # fmt: skip
+    )
     axes.axvline(tolerance, color=MUTED, linestyle="--", linewidth=1, label=texts["tolerance"])
     axes.axvline(0, color=LINE, linewidth=1)
     axes.set_yticks(y, labels)
@@ -70,9 +74,14 @@ def spread_chart(labels, lows, highs, references, *, texts) -> Figure:
         if low is not None:
             axes.plot([low, high], [row, row], color=ACCENT, linewidth=5, solid_capstyle="round")
     axes.scatter(
-        [np.nan if r is None else r for r in references], y, color=INK, marker="D", s=22,
-        zorder=3, label=texts["reference"],
-    )  # fmt: skip
+        [np.nan if r is None else r for r in references],
+        y,
+        color=INK,
+        marker="D",
+        s=22,
+        zorder=3,
+        label=texts["reference"],
+    )
     axes.set_xlim(0, 100)
     axes.set_yticks(y, labels)
     axes.invert_yaxis()
@@ -96,8 +105,15 @@ def heat_map(contact_labels, evaluator_labels, deviations, *, tolerance: float, 
     for (row, column), value in np.ndenumerate(matrix):
         text = "–" if np.isnan(value) else f"{value:+.0f}"
         strong = not np.isnan(value) and abs(value) > limit * 0.6
-        axes.text(column, row, text, ha="center", va="center", fontsize=8,
-                  color="white" if strong else INK)  # fmt: skip
+        axes.text(
+            column,
+            row,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if strong else INK,
+        )
     axes.set_xticks(range(len(evaluator_labels)), evaluator_labels, rotation=30, ha="right")
     axes.set_yticks(range(len(contact_labels)), contact_labels)
     axes.spines[:].set_visible(False)

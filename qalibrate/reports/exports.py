@@ -43,8 +43,16 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(buffer)
     writer.writerow(RAW_COLUMNS)
     for row in report.raw:
-        writer.writerow([row.contact, row.agent, row.criterion, row.evaluator, row.answer,
-                         "" if row.points is None else f"{row.points:g}"])  # fmt: skip
+        writer.writerow(
+            [
+                row.contact,
+                row.agent,
+                row.criterion,
+                row.evaluator,
+                row.answer,
+                "" if row.points is None else f"{row.points:g}",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -52,8 +60,16 @@ def report_csv(report: Report) -> str:
 
 # How a column's values are written: XLSX number formats, PDF text (see _pdf_text).
 TEXT, LONG_TEXT, COUNT, POINTS, SIGNED, COEFFICIENT, SHARE, DATE, YES_NO = (
-    "text", "long_text", "count", "points", "signed", "coefficient", "share", "date", "yes_no",
-)  # fmt: skip
+    "text",
+    "long_text",
+    "count",
+    "points",
+    "signed",
+    "coefficient",
+    "share",
+    "date",
+    "yes_no",
+)
 NUMBER_FORMATS = {
     COUNT: "0",
     POINTS: "0.0",
@@ -207,22 +223,29 @@ def criterion_table(report: Report) -> Table:
         agreement = row.agreement
         figures = agreement.figures if agreement else None
         main = agreement.flag_coefficient if agreement else None
-        rows.append([
-            row.criterion.text,
-            figures.n if figures else None,
-            figures.agreement if figures else None,
-            weights_name(figures.weights) if figures else "",
-            short_name(main.name, main.weights) if main else "",
-            value_of(main), _part(main, "se"), _part(main, "low"), _part(main, "high"),
-            reading(main),
-            figures.alpha if figures else None,
-            figures.ac1 if figures else None,
-            figures.na_consistency if figures else None,
-            agreement.matches_agreed if agreement else None,
-            agreement.previous if agreement else None,
-            row.needs_clarification, row.process_problem, row.low_agreement,
-            "\n".join(row.notes),
-        ])  # fmt: skip
+        rows.append(
+            [
+                row.criterion.text,
+                figures.n if figures else None,
+                figures.agreement if figures else None,
+                weights_name(figures.weights) if figures else "",
+                short_name(main.name, main.weights) if main else "",
+                value_of(main),
+                _part(main, "se"),
+                _part(main, "low"),
+                _part(main, "high"),
+                reading(main),
+                figures.alpha if figures else None,
+                figures.ac1 if figures else None,
+                figures.na_consistency if figures else None,
+                agreement.matches_agreed if agreement else None,
+                agreement.previous if agreement else None,
+                row.needs_clarification,
+                row.process_problem,
+                row.low_agreement,
+                "\n".join(row.notes),
+            ]
+        )
     return Table(columns, rows)
 
 
@@ -243,11 +266,21 @@ def coefficient_table(report: Report) -> Table:
         Column("Altman"),
     ]
     rows = [
-        [row.criterion.text, coefficient_name(e.name, e.weights), weights_name(e.weights), e.n,
-         e.value, e.se, e.low, e.high, reading(e), reading(e, "altman")]
+        [
+            row.criterion.text,
+            coefficient_name(e.name, e.weights),
+            weights_name(e.weights),
+            e.n,
+            e.value,
+            e.se,
+            e.low,
+            e.high,
+            reading(e),
+            reading(e, "altman"),
+        ]
         for row in report.discussion.criteria
         for e in row.figures.coefficients.values()
-    ]  # fmt: skip
+    ]
     return Table(columns, rows)
 
 
@@ -269,12 +302,23 @@ def limits_table(report: Report) -> Table:
         Column(_("Upper limit: interval, high"), SIGNED),
     ]
     rows = [
-        [row.label, ba.n, ba.bias, ba.bias_low, ba.bias_high, ba.sd,
-         ba.lower_limit, ba.lower_limit_low, ba.lower_limit_high,
-         ba.upper_limit, ba.upper_limit_low, ba.upper_limit_high]
+        [
+            row.label,
+            ba.n,
+            ba.bias,
+            ba.bias_low,
+            ba.bias_high,
+            ba.sd,
+            ba.lower_limit,
+            ba.lower_limit_low,
+            ba.lower_limit_high,
+            ba.upper_limit,
+            ba.upper_limit_low,
+            ba.upper_limit_high,
+        ]
         for row in report.discussion.evaluators
         if (ba := row.versus_reference) is not None
-    ]  # fmt: skip
+    ]
     return Table(columns, rows)
 
 
@@ -303,12 +347,24 @@ def answers_versus_reference_table(report: Report) -> Table:
     for row in report.discussion.evaluators:
         for item in row.criteria_versus_reference:
             kappa, ac = item.kappa, item.ac1
-            rows.append([
-                row.label, item.criterion.text, weights_name(item.weights), item.n, item.same,
-                value_of(kappa), _part(kappa, "se"), _part(kappa, "low"), _part(kappa, "high"),
-                short_name("ac1", item.weights),
-                value_of(ac), _part(ac, "se"), _part(ac, "low"), _part(ac, "high"),
-            ])  # fmt: skip
+            rows.append(
+                [
+                    row.label,
+                    item.criterion.text,
+                    weights_name(item.weights),
+                    item.n,
+                    item.same,
+                    value_of(kappa),
+                    _part(kappa, "se"),
+                    _part(kappa, "low"),
+                    _part(kappa, "high"),
+                    short_name("ac1", item.weights),
+                    value_of(ac),
+                    _part(ac, "se"),
+                    _part(ac, "low"),
+                    _part(ac, "high"),
+                ]
+            )
     return Table(columns, rows)
 
 
@@ -337,12 +393,18 @@ def criterion_pdf_table(report: Report) -> Table:
         range_text = interval(main)
         if range_text and line.approximate:
             range_text += " (" + _("approximate") + ")"
-        rows.append([
-            row.criterion.text, row.n, row.agreement,
-            f"{short_name(main.name, main.weights)} {number(main.value)}" if main else "",
-            range_text, reading(main),
-            row.figures.na_consistency, row.previous,
-        ])  # fmt: skip
+        rows.append(
+            [
+                row.criterion.text,
+                row.n,
+                row.agreement,
+                f"{short_name(main.name, main.weights)} {number(main.value)}" if main else "",
+                range_text,
+                reading(main),
+                row.figures.na_consistency,
+                row.previous,
+            ]
+        )
     return Table(columns, rows)
 
 
@@ -351,11 +413,16 @@ def flag_table(report: Report) -> Table:
     process owners."""
     columns = [Column(_("Criterion"), LONG_TEXT), *flag_columns(), Column(_("Note"), LONG_TEXT)]
     rows = [
-        [row.criterion.text, row.needs_clarification, row.process_problem, row.low_agreement,
-         "\n".join(row.notes)]
+        [
+            row.criterion.text,
+            row.needs_clarification,
+            row.process_problem,
+            row.low_agreement,
+            "\n".join(row.notes),
+        ]
         for row in report.criteria
         if row.flagged
-    ]  # fmt: skip
+    ]
     return Table(columns, rows)
 
 
@@ -370,13 +437,17 @@ def contact_table(report: Report) -> Table:
         *[Column(row.label, POINTS) for row in report.discussion.evaluators],
     ]
     rows = [
-        [contact_label(outcome.row, outcome.number), outcome.contact.external_id,
-         outcome.agreed_score, outcome.row.reference_total,
-         None if outcome.row.spread is None else outcome.row.spread.spread,
-         None if outcome.row.spread is None else outcome.row.spread.sd,
-         *outcome.row.totals]
+        [
+            contact_label(outcome.row, outcome.number),
+            outcome.contact.external_id,
+            outcome.agreed_score,
+            outcome.row.reference_total,
+            None if outcome.row.spread is None else outcome.row.spread.spread,
+            None if outcome.row.spread is None else outcome.row.spread.sd,
+            *outcome.row.totals,
+        ]
         for outcome in report.contact_outcomes
-    ]  # fmt: skip
+    ]
     return Table(columns, rows)
 
 
@@ -397,12 +468,19 @@ def agreed_answer_table(report: Report) -> Table:
         Column(_("Notes and feedback"), LONG_TEXT),
     ]
     rows = [
-        [contact_label(outcome.row, outcome.number), outcome.contact.external_id,
-         outcome.agreed_score, item.criterion.text, _answers_given(item), item.agreed_label,
-         item.agreed.reason if item.agreed else "", outcome.notes]
+        [
+            contact_label(outcome.row, outcome.number),
+            outcome.contact.external_id,
+            outcome.agreed_score,
+            item.criterion.text,
+            _answers_given(item),
+            item.agreed_label,
+            item.agreed.reason if item.agreed else "",
+            outcome.notes,
+        ]
         for outcome in report.contact_outcomes
         for item in outcome.answers
-    ]  # fmt: skip
+    ]
     return Table(columns, rows)
 
 
@@ -497,16 +575,22 @@ def _fit_columns(sheet, kinds: list[str]) -> None:
         elif kind == DATE:
             longest = 11
         else:
-            longest = max((len(line) for v in values if v for line in str(v).splitlines()),
-                          default=0)  # fmt: skip
+            longest = max(
+                (len(line) for v in values if v for line in str(v).splitlines()), default=0
+            )
         width = max(longest_word, min(longest, LONG_TEXT_WIDTH), 6) + 2
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 # -- PDF ---------------------------------------------------------------------------------------
 
-INK, MUTED, ACCENT, OK, ERROR = ((31, 41, 51), (82, 96, 109), (15, 95, 115), (27, 110, 58),
-                                 (180, 35, 24))  # fmt: skip
+INK, MUTED, ACCENT, OK, ERROR = (
+    (31, 41, 51),
+    (82, 96, 109),
+    (15, 95, 115),
+    (27, 110, 58),
+    (180, 35, 24),
+)
 LINE, SHADE = (203, 210, 217), (240, 244, 248)
 BODY, SMALL, TABLE_FONT, MIN_TABLE_FONT = 9, 7.5, 7.5, 5.5
 CELL_PADDING = (0.9, 1.2)  # mm: top and bottom, left and right
@@ -591,11 +675,16 @@ class _ReportPDF(FPDF):
         self.set_font("DejaVu", size=size)
         align = ["RIGHT" if c.kind in NUMERIC else "LEFT" for c in table.columns]
         with self.table(
-            width=min(sum(widths), self.epw - 0.01), col_widths=widths, align="LEFT",
-            text_align=align, line_height=line_height, padding=CELL_PADDING, v_align="TOP",
+            width=min(sum(widths), self.epw - 0.01),
+            col_widths=widths,
+            align="LEFT",
+            text_align=align,
+            line_height=line_height,
+            padding=CELL_PADDING,
+            v_align="TOP",
             borders_layout="HORIZONTAL_LINES",
             headings_style=FontFace(emphasis="BOLD", fill_color=SHADE, color=INK),
-        ) as pdf_table:  # fmt: skip
+        ) as pdf_table:
             pdf_table.row(headers)
             for row in texts:
                 pdf_table.row(row)
@@ -606,8 +695,10 @@ class _ReportPDF(FPDF):
 
     @staticmethod
     def _texts(table: Table) -> list[list[str]]:
-        return [[_pdf_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
-                for row in table.rows]  # fmt: skip
+        return [
+            [_pdf_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
+            for row in table.rows
+        ]
 
     def _fit(self, headers, rows, columns) -> tuple[float, list[float]]:
         """The table's font size and column widths (mm), as a browser lays out a table: every
@@ -643,8 +734,9 @@ class _ReportPDF(FPDF):
             if sum(widths) > available / 3:
                 texts = [i for i, c in enumerate(columns) if c.kind in (TEXT, LONG_TEXT)]
                 share = (available - sum(widths)) / (len(texts) or len(widths))
-                widths = [w + share if (i in texts or not texts) else w
-                          for i, w in enumerate(widths)]  # fmt: skip
+                widths = [
+                    w + share if (i in texts or not texts) else w for i, w in enumerate(widths)
+                ]
             return size, widths
         # The short columns get all they want first (a name or a status on one line), the
         # long ones share what is left in proportion.
@@ -688,10 +780,15 @@ class _ReportPDF(FPDF):
         height = 0.0
         for index, row in enumerate([table.headers, *self._texts(table)]):
             height += 2 * CELL_PADDING[0] + max(
-                self.text_height(text or " ", width - 2 * CELL_PADDING[1] - 0.2, line_height,
-                                 bold=index == 0, size=size)
+                self.text_height(
+                    text or " ",
+                    width - 2 * CELL_PADDING[1] - 0.2,
+                    line_height,
+                    bold=index == 0,
+                    size=size,
+                )
                 for text, width in zip(row, widths, strict=True)
-            )  # fmt: skip
+            )
         return height + 2
 
     # Charts ----------------------------------------------------------------------------------
@@ -725,8 +822,14 @@ def report_pdf(report: Report) -> bytes:
     pdf.add_page()
     pdf.set_text_color(*INK)
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, _("Calibration report: %(title)s") % {"title": session.title},
-                   align="L", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(
+        0,
+        8,
+        _("Calibration report: %(title)s") % {"title": session.title},
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(1)
     _facts(pdf, report)
     pdf.ln(2)
@@ -735,13 +838,19 @@ def report_pdf(report: Report) -> bytes:
         single, average = result.icc["ICC2"], result.icc["ICC2k"]
         pdf.muted(
             # xgettext:no-python-format
-            _("Intraclass correlation of the totals (every evaluator scored every contact): "
-              "ICC(2,1) %(single)s (95%% interval %(single_interval)s) for one evaluator's "
-              "totals, ICC(2,k) %(average)s (95%% interval %(average_interval)s) for the "
-              "group's average.")
-            % {"single": number(single.value), "single_interval": interval(single) or "—",
-               "average": number(average.value), "average_interval": interval(average) or "—"}
-        )  # fmt: skip
+            _(
+                "Intraclass correlation of the totals (every evaluator scored every contact): "
+                "ICC(2,1) %(single)s (95%% interval %(single_interval)s) for one evaluator's "
+                "totals, ICC(2,k) %(average)s (95%% interval %(average_interval)s) for the "
+                "group's average."
+            )
+            % {
+                "single": number(single.value),
+                "single_interval": interval(single) or "—",
+                "average": number(average.value),
+                "average_interval": interval(average) or "—",
+            }
+        )
     if result.previous_session:
         earlier = result.previous_session
         pdf.muted(
@@ -764,10 +873,12 @@ def report_pdf(report: Report) -> bytes:
     pdf.heading(_("Flagged criteria"), keep=20)
     pdf.muted(
         # xgettext:no-python-format
-        _("Needs clarification and process problem are set in the meeting; low agreement comes "
-          "from this session's answers: below 80% agreement, or for yes/no an AC1 below 0.67, "
-          "for scales and options an alpha and an AC2 both below 0.67.")
-    )  # fmt: skip
+        _(
+            "Needs clarification and process problem are set in the meeting; low agreement comes "
+            "from this session's answers: below 80% agreement, or for yes/no an AC1 below 0.67, "
+            "for scales and options an alpha and an AC2 both below 0.67."
+        )
+    )
     flags = flag_table(report)
     if flags.rows:
         pdf.data_table(flags)
@@ -786,16 +897,18 @@ def report_pdf(report: Report) -> bytes:
     pdf.heading(_("Criteria"), keep=height if height < pdf.eph - 20 else 30)
     pdf.muted(
         # xgettext:no-python-format
-        _("Agreement is the share of pairs of evaluators who gave the same answer, N/A left "
-          "out; N/A consistency says whether they agree that the criterion applies. The "
-          "chance-corrected figure (AC1 for yes/no, Krippendorff's alpha for scales and "
-          "options) says how much of the agreement is more than luck, with its 95% interval "
-          "and its strength on the Landis & Koch scale, at least as strong as said with the "
-          "probability shown. Low agreement: below 80% agreement, or for yes/no an AC1 below "
-          "0.67, for scales and options an alpha and an AC2 both below 0.67. Weights: options "
-          "count their order, a scale how far apart two answers are (quadratic). The XLSX file "
-          "has every coefficient.")
-    )  # fmt: skip
+        _(
+            "Agreement is the share of pairs of evaluators who gave the same answer, N/A left "
+            "out; N/A consistency says whether they agree that the criterion applies. The "
+            "chance-corrected figure (AC1 for yes/no, Krippendorff's alpha for scales and "
+            "options) says how much of the agreement is more than luck, with its 95% interval "
+            "and its strength on the Landis & Koch scale, at least as strong as said with the "
+            "probability shown. Low agreement: below 80% agreement, or for yes/no an AC1 below "
+            "0.67, for scales and options an alpha and an AC2 both below 0.67. Weights: options "
+            "count their order, a scale how far apart two answers are (quadratic). The XLSX file "
+            "has every coefficient."
+        )
+    )
     pdf.data_table(criteria, layout=layout)
     pdf.chart(_("Deviation per contact and evaluator"), figures["heat_map"])
     return bytes(pdf.output())
@@ -852,14 +965,20 @@ def _headline(pdf: _ReportPDF, report: Report) -> None:
             "approximate: only %(n)s contact", "approximate: only %(n)s contacts", alpha.n
         ) % {"n": alpha.n}
     boxes = [
-        (verdict, colour,
-         _("every evaluator's mean deviation ≤ %(points)s points")
-         % {"points": rounded(session.tolerance, 1)}),
+        (
+            verdict,
+            colour,
+            _("every evaluator's mean deviation ≤ %(points)s points")
+            % {"points": rounded(session.tolerance, 1)},
+        ),
         (_pdf_text(result.share_within, SHARE), INK, _("Scores within tolerance")),
         ("—" if alpha is None else rounded(alpha.estimate, 2), INK, alpha_label),
-        (f"{len(result.contacts)} · {len(result.evaluators)} · {report.answer_count}", INK,
-         _("contacts · evaluators · answers (n)")),
-    ]  # fmt: skip
+        (
+            f"{len(result.contacts)} · {len(result.evaluators)} · {report.answer_count}",
+            INK,
+            _("contacts · evaluators · answers (n)"),
+        ),
+    ]
     gap, padding = 3, 2.5
     width = (pdf.epw - gap * (len(boxes) - 1)) / len(boxes)
     inner = width - 2 * padding
@@ -915,13 +1034,20 @@ def _agreed_answers(pdf: _ReportPDF, report: Report) -> None:
     ]
     outcomes = report.contact_outcomes
     tables = [
-        Table(columns, [
-            [item.criterion.text, _answers_given(item), item.agreed_label or "—",
-             item.agreed.reason if item.agreed else ""]
-            for item in outcome.answers
-        ])
+        Table(
+            columns,
+            [
+                [
+                    item.criterion.text,
+                    _answers_given(item),
+                    item.agreed_label or "—",
+                    item.agreed.reason if item.agreed else "",
+                ]
+                for item in outcome.answers
+            ],
+        )
         for outcome in outcomes
-    ]  # fmt: skip
+    ]
     # One layout for all the contacts' tables, so they line up page after page.
     layout = pdf.table_layout(Table(columns, [row for table in tables for row in table.rows]))
     for outcome, table in zip(outcomes, tables, strict=True):
@@ -939,16 +1065,22 @@ def _contact_block(pdf: _ReportPDF, outcome, table: Table, layout) -> None:
     ]
     if outcome.row.spread is not None:
         facts.append(
-                _("evaluators' scores %(low)s to %(high)s")
-                % {"low": rounded(outcome.row.spread.low, 1),
-                   "high": rounded(outcome.row.spread.high, 1)}
-            )  # fmt: skip
+            _("evaluators' scores %(low)s to %(high)s")
+            % {
+                "low": rounded(outcome.row.spread.low, 1),
+                "high": rounded(outcome.row.spread.high, 1),
+            }
+        )
     facts_text, notes = " · ".join(facts), outcome.notes.strip()
     height = (
-        10.5 * 0.55 + 4 + pdf.text_height(facts_text, pdf.epw - 2, 4.25, size=8.5) + 1
+        10.5 * 0.55
+        + 4
+        + pdf.text_height(facts_text, pdf.epw - 2, 4.25, size=8.5)
+        + 1
         + pdf.table_height(table, layout)
-        + (pdf.text_height(notes, pdf.epw - 2, 4.25, size=8.5) + 4.25 if notes else 0) + 1
-    )  # fmt: skip
+        + (pdf.text_height(notes, pdf.epw - 2, 4.25, size=8.5) + 4.25 if notes else 0)
+        + 1
+    )
     pdf.keep_together(height)
     pdf.heading(title, keep=30, size=10.5)
     pdf.paragraph(facts_text, size=8.5, colour=MUTED)

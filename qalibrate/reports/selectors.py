@@ -170,16 +170,28 @@ def _raw_answers(result: Discussion) -> list[RawAnswer]:
             spec = item.criterion.scoring_spec()
             for voice in item.texts:
                 rows.append(
-                    RawAnswer(contact.external_id, str(contact.agent), item.criterion.text,
-                              voice.label, voice.comment, None)
-                )  # fmt: skip
+                    RawAnswer(
+                        contact.external_id,
+                        str(contact.agent),
+                        item.criterion.text,
+                        voice.label,
+                        voice.comment,
+                        None,
+                    )
+                )
             for group in item.groups:
                 points = _points(item.criterion, spec, group.value)
                 for voice in group.voices:
                     rows.append(
-                        RawAnswer(contact.external_id, str(contact.agent), item.criterion.text,
-                                  voice.label, group.label, points)
-                    )  # fmt: skip
+                        RawAnswer(
+                            contact.external_id,
+                            str(contact.agent),
+                            item.criterion.text,
+                            voice.label,
+                            group.label,
+                            points,
+                        )
+                    )
     return rows
 
 
@@ -221,7 +233,7 @@ def report_figures(report: Report) -> dict:
             [row.deviation.bias if row.deviation else None for row in result.evaluators],
             tolerance=tolerance,
             texts=texts,
-        ),  # fmt: skip
+        ),
         "spread": charts.spread_chart(
             contacts,
             [row.spread.low if row.spread else None for row in result.contacts],
@@ -235,5 +247,5 @@ def report_figures(report: Report) -> dict:
             [[cell["deviation"] for cell in row.cells] for row in result.contacts],
             tolerance=tolerance,
             texts=texts,
-        ),  # fmt: skip
+        ),
     }

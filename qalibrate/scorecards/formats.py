@@ -25,9 +25,18 @@ from qalibrate.scorecards.services import criterion_validate
 FORMAT_NAME = "qalibrate.scorecard"
 FORMAT_VERSION = 1
 CRITERION_FIELDS = [
-    "key", "text", "kind", "points", "scale_min", "scale_max", "options",
-    "na_allowed", "critical", "guideline", "purpose",
-]  # fmt: skip
+    "key",
+    "text",
+    "kind",
+    "points",
+    "scale_min",
+    "scale_max",
+    "options",
+    "na_allowed",
+    "critical",
+    "guideline",
+    "purpose",
+]
 XLSX_COLUMNS = [
     ("section", "Section"),
     ("weight", "Section weight"),
@@ -271,15 +280,37 @@ def xlsx_template() -> bytes:
     criteria = workbook.create_sheet("Criteria")
     criteria.append(list(dict(XLSX_COLUMNS).values()))
     criteria.append(
-        ["Opening", 1, "Greets the customer and gives own name", "yes_no", 1, None, None, None,
-         "no", "none", "Yes when the agent says a greeting and their name in the first 10 s.",
-         "A personal start builds trust."]
-    )  # fmt: skip
+        [
+            "Opening",
+            1,
+            "Greets the customer and gives own name",
+            "yes_no",
+            1,
+            None,
+            None,
+            None,
+            "no",
+            "none",
+            "Yes when the agent says a greeting and their name in the first 10 s.",
+            "A personal start builds trust.",
+        ]
+    )
     criteria.append(
-        ["Resolution", 2, "Information given is correct", "options", None, None, None,
-         "Correct=3; Partly correct=1; Wrong=0", "no", "section",
-         "Check against the knowledge base.", ""]
-    )  # fmt: skip
+        [
+            "Resolution",
+            2,
+            "Information given is correct",
+            "options",
+            None,
+            None,
+            None,
+            "Correct=3; Partly correct=1; Wrong=0",
+            "no",
+            "section",
+            "Check against the knowledge base.",
+            "",
+        ]
+    )
     rules = workbook.create_sheet("Rules")
     for row in [
         ("Column", "What to write"),

@@ -32,9 +32,16 @@ class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
         fields = [
-            "text", "kind", "points", "scale_min", "scale_max", "na_allowed",
-            "critical", "guideline", "purpose",
-        ]  # fmt: skip
+            "text",
+            "kind",
+            "points",
+            "scale_min",
+            "scale_max",
+            "na_allowed",
+            "critical",
+            "guideline",
+            "purpose",
+        ]
         widgets = {"guideline": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -52,9 +52,17 @@ def version_content(version: ScorecardVersion, *, with_comments: bool = False) -
 
 DIFF_SECTION_FIELDS = ["title", "description", "weight"]
 DIFF_CRITERION_FIELDS = [
-    "text", "kind", "points", "scale_min", "scale_max", "options",
-    "na_allowed", "critical", "guideline", "purpose",
-]  # fmt: skip
+    "text",
+    "kind",
+    "points",
+    "scale_min",
+    "scale_max",
+    "options",
+    "na_allowed",
+    "critical",
+    "guideline",
+    "purpose",
+]
 
 
 def _shown(item, name: str) -> str:

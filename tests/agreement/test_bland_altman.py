@@ -41,8 +41,14 @@ def pingouin_plot(x, y, agreement, confidence=0.95):
     finally:
         plt.close(figure)
     bias_ci, upper_ci, lower_ci = spans
-    return {"bias": bias, "upper": upper, "lower": lower, "bias_ci": bias_ci,
-            "upper_ci": upper_ci, "lower_ci": lower_ci}  # fmt: skip
+    return {
+        "bias": bias,
+        "upper": upper,
+        "lower": lower,
+        "bias_ci": bias_ci,
+        "upper_ci": upper_ci,
+        "lower_ci": lower_ci,
+    }
 
 
 def test_bland_altman_1986_published_example():

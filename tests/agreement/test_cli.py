@@ -118,9 +118,13 @@ def test_wide_csv_json(tmp_path, capsys):
     )
     assert (report["population"], report["benchmark_scale"]) == (None, "landis_koch")
     assert list(report["coefficients"]) == [
-        "percent_agreement", "ac1", "fleiss_kappa", "brennan_prediger", "conger_kappa",
+        "percent_agreement",
+        "ac1",
+        "fleiss_kappa",
+        "brennan_prediger",
+        "conger_kappa",
         "krippendorff_alpha",
-    ]  # fmt: skip
+    ]
 
 
 def test_long_csv_gives_the_same_report(tmp_path, capsys):
@@ -294,8 +298,11 @@ def test_the_qalibrate_command_runs_it_without_django(tmp_path):
     environment = {**_os.environ, "QALIBRATE_DATABASE_URL": "broken"}
     result = _subprocess.run(
         [_sys.executable, "-m", "qalibrate", "agreement", str(data), "--format", "json"],
-        capture_output=True, text=True, env=environment, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     figures = _json.loads(result.stdout)
     assert (figures["n_units"], figures["n_raters"], figures["percent_agreement"]) == (4, 2, 0.75)
@@ -503,13 +510,22 @@ def test_family_table_in_words(tmp_path, capsys):
     assert lines[start + 1].startswith("95% intervals: chosen by the coverage benchmark")
     header, *rows = lines[start + 3 :]
     assert re.split(r"\s{2,}", header) == [
-        "coefficient", "value", "se", "95% CI", "n", "Landis & Koch (1977)"
-    ]  # fmt: skip
+        "coefficient",
+        "value",
+        "se",
+        "95% CI",
+        "n",
+        "Landis & Koch (1977)",
+    ]
     table = {cells[0]: cells[1:] for cells in (re.split(r"\s{2,}", row) for row in rows)}
     assert list(table) == [
-        "percent agreement", "Gwet's AC1", "Fleiss' kappa", "Brennan-Prediger", "Conger's kappa",
+        "percent agreement",
+        "Gwet's AC1",
+        "Fleiss' kappa",
+        "Brennan-Prediger",
+        "Conger's kappa",
         "Krippendorff's alpha",
-    ]  # fmt: skip
+    ]
     value, se, interval, n, words = table["Gwet's AC1"]
     assert (value, se, n) == ("0.775", "0.143", "12")
     assert re.fullmatch(r"0\.\d{3} to 0\.\d{3}", interval)
@@ -598,8 +614,12 @@ def test_words_take_order_weights_only_with_a_domain(tmp_path, capsys):
         capsys, [path, "--weights", "linear"], "linear weights need the answers in order"
     )
     report = run_json(capsys, path, "--weights", "linear", "--domain", "poor,fair,good")
-    numbers = run_json(capsys, write(tmp_path, "unit,a,b,c\n1,1,2,1\n2,3,3,2\n3,2,2,2\n4,3,1,3\n",
-                                     "numbers.csv"), "--weights", "linear")  # fmt: skip
+    numbers = run_json(
+        capsys,
+        write(tmp_path, "unit,a,b,c\n1,1,2,1\n2,3,3,2\n3,2,2,2\n4,3,1,3\n", "numbers.csv"),
+        "--weights",
+        "linear",
+    )
     assert report["coefficients"] == numbers["coefficients"]
 
 
@@ -688,14 +708,19 @@ def test_icc_intervals_for_a_complete_panel(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--coefficients", "kappa"], "argument --coefficients: unknown coefficient 'kappa'; "
-         "choose from percent_agreement, ac1, fleiss_kappa"),
+        (
+            ["--coefficients", "kappa"],
+            "argument --coefficients: unknown coefficient 'kappa'; "
+            "choose from percent_agreement, ac1, fleiss_kappa",
+        ),
         (["--coefficients", "ac1,Fleiss"], "unknown coefficient 'Fleiss'"),
         (["--coefficients", " , "], "argument --coefficients: lists no coefficient"),
         (["--weights", "cubic"], "argument --weights: invalid choice: 'cubic'"),
         (["--weights", ""], "argument --weights: invalid choice: ''"),
-        (["--confidence", "95"], "argument --confidence: expected a number between 0 and 1, "
-         "e.g. 0.95, got '95'"),
+        (
+            ["--confidence", "95"],
+            "argument --confidence: expected a number between 0 and 1, e.g. 0.95, got '95'",
+        ),
         (["--confidence", "0"], "argument --confidence: expected a number between 0 and 1"),
         (["--confidence", "1"], "argument --confidence: expected a number between 0 and 1"),
         (["--confidence", "-0.5"], "argument --confidence: expected a number between 0 and 1"),
@@ -710,7 +735,7 @@ def test_icc_intervals_for_a_complete_panel(tmp_path, capsys, monkeypatch):
         (["--interval", "wald"], "argument --interval: invalid choice: 'wald'"),
         (["--benchmark-scale", "cohen"], "argument --benchmark-scale: invalid choice: 'cohen'"),
     ],
-)  # fmt: skip
+)
 def test_bad_family_options_give_one_line(tmp_path, capsys, args, message):
     assert_one_line_error(capsys, [write(tmp_path, WIDE), *args], message)
 

@@ -25,9 +25,19 @@ from tests.agreement.strategies import rating_tables
 N = np.nan
 # cac.raw4raters (irrCAC README; Gwet 2014, table 2.13)
 RAW_4_RATERS = [
-    [1, 1, N, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
-    [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [N, 5, 5, 5], [N, N, 1, 1], [N, N, 3, N],
-]  # fmt: skip
+    [1, 1, N, 1],
+    [2, 2, 3, 2],
+    [3, 3, 3, 3],
+    [3, 3, 3, 3],
+    [2, 2, 2, 2],
+    [1, 2, 3, 4],
+    [4, 4, 4, 4],
+    [1, 1, 2, 1],
+    [2, 2, 2, 2],
+    [N, 5, 5, 5],
+    [N, N, 1, 1],
+    [N, N, 3, N],
+]
 # irrCAC README: coefficient, standard error and printed 95% interval (rounded to 3 places).
 PUBLISHED_4_RATERS = {
     "percent_agreement": (0.8181818, 0.12561, (0.542, 1)),
@@ -40,10 +50,22 @@ PUBLISHED_4_RATERS = {
 # distrib.6raters: raters per category (Depression, Personality disorder, Schizophrenia,
 # Neurosis, Other) for each of 15 patients (irrCAC README).
 DISTRIB_6_RATERS = [
-    [0, 0, 0, 6, 0], [0, 3, 0, 0, 3], [0, 1, 4, 0, 1], [0, 0, 0, 0, 6], [0, 3, 0, 3, 0],
-    [2, 0, 4, 0, 0], [0, 0, 4, 0, 2], [2, 0, 3, 1, 0], [2, 0, 0, 4, 0], [0, 0, 0, 0, 6],
-    [1, 0, 0, 5, 0], [1, 1, 0, 4, 0], [0, 3, 3, 0, 0], [1, 0, 0, 5, 0], [0, 2, 0, 3, 1],
-]  # fmt: skip
+    [0, 0, 0, 6, 0],
+    [0, 3, 0, 0, 3],
+    [0, 1, 4, 0, 1],
+    [0, 0, 0, 0, 6],
+    [0, 3, 0, 3, 0],
+    [2, 0, 4, 0, 0],
+    [0, 0, 4, 0, 2],
+    [2, 0, 3, 1, 0],
+    [2, 0, 0, 4, 0],
+    [0, 0, 0, 0, 6],
+    [1, 0, 0, 5, 0],
+    [1, 1, 0, 4, 0],
+    [0, 3, 3, 0, 0],
+    [1, 0, 0, 5, 0],
+    [0, 2, 0, 3, 1],
+]
 PUBLISHED_6_RATERS = {  # gwet.ac1.dist, fleiss.kappa.dist, bp.coeff.dist
     "ac1": (0.4448007, 0.08418757, (0.264, 0.625)),
     "fleiss_kappa": (0.4139265, 0.08119291, (0.24, 0.588)),

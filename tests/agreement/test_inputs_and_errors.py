@@ -255,9 +255,18 @@ def test_numpy_not_a_time_is_missing():
 
 # Krippendorff's (2011) example (units x observers) without its single-rated unit.
 KRIPPENDORFF_2011_INTERVAL = [
-    [1, 1, np.nan, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
-    [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [np.nan, 5, 5, 5], [np.nan, np.nan, 1, 1],
-]  # fmt: skip
+    [1, 1, np.nan, 1],
+    [2, 2, 3, 2],
+    [3, 3, 3, 3],
+    [3, 3, 3, 3],
+    [2, 2, 2, 2],
+    [1, 2, 3, 4],
+    [4, 4, 4, 4],
+    [1, 1, 2, 1],
+    [2, 2, 2, 2],
+    [np.nan, 5, 5, 5],
+    [np.nan, np.nan, 1, 1],
+]
 
 
 @pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300])

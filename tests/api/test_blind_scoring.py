@@ -150,9 +150,12 @@ def test_agents_see_only_their_agreed_results_never_who_scored(api, people, scor
     lead = people["qa_lead"]
     services.session_move(session=session, user=lead, action="reveal")
     services.session_complete(
-        session=session, user=lead, summary="SUMMARY-TEXT", agreed_becomes_official=True,
+        session=session,
+        user=lead,
+        summary="SUMMARY-TEXT",
+        agreed_becomes_official=True,
         share_with_agents=True,
-    )  # fmt: skip
+    )
     client = api(people["agent"])
     body = client.get(f"/api/v1/sessions/{session.pk}/").json()
     text = json.dumps(body)

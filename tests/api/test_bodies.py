@@ -34,9 +34,13 @@ def targets(users, session):
         session=session, description="Re-listen", owner=users[Role.QA_LEAD]
     )
     Notification.objects.create(
-        user=users[Role.QA_LEAD], kind="materials_ready", key="bodies", subject="Unread",
-        body_text="Unread.", body_html="<p>Unread.</p>",
-    )  # fmt: skip
+        user=users[Role.QA_LEAD],
+        kind="materials_ready",
+        key="bodies",
+        subject="Unread",
+        body_text="Unread.",
+        body_html="<p>Unread.</p>",
+    )
     return {"/sessions/": session.pk, "/actions/": action.pk}
 
 
@@ -130,9 +134,10 @@ def test_every_write_operation_refuses_bodies_it_cannot_use(lead, targets, users
         assert "{" not in address, f"no object for {path}"
         for text, field in _bodies(schema, _body_schema(schema, operation)):
             response = getattr(lead, method)(
-                address, data=text.encode("utf-8", "surrogateescape"),
+                address,
+                data=text.encode("utf-8", "surrogateescape"),
                 content_type="application/json",
-            )  # fmt: skip
+            )
             _assert_refused(response, field=field)
             tried += 1
     assert _snapshot() == before, "a refused request changed something"
@@ -162,8 +167,9 @@ def test_a_body_without_a_content_type_or_length_is_refused(lead, targets):
     url = f"/api/v1/sessions/{targets['/sessions/']}/open/"
     before = _snapshot()
     _assert_refused(lead.generic("POST", url, b"{broken", content_type=""), status=415)
-    chunked = lead.post(url, b"{broken", content_type="application/json",
-                        HTTP_TRANSFER_ENCODING="chunked")  # fmt: skip
+    chunked = lead.post(
+        url, b"{broken", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked"
+    )
     _assert_refused(chunked, status=411)
     assert _snapshot() == before
 
@@ -174,9 +180,12 @@ def test_a_body_without_a_content_type_or_length_is_refused(lead, targets):
 def _rows_of_size(size: int, team) -> bytes:
     agent = AgentFactory(team=team, employee_id="E-1")
     row = {
-        "external_id": "", "channel": "call", "agent_id": agent.employee_id,
-        "occurred_at": "2026-03-02T10:30:00+01:00", "transcript": "Hello. " * 700,
-    }  # fmt: skip
+        "external_id": "",
+        "channel": "call",
+        "agent_id": agent.employee_id,
+        "occurred_at": "2026-03-02T10:30:00+01:00",
+        "transcript": "Hello. " * 700,
+    }
     one = len(json.dumps(row)) + 10
     rows = [{**row, "external_id": f"X-{i:06d}"} for i in range(size // one)]
     body = json.dumps(rows).encode()
@@ -208,8 +217,15 @@ def test_other_endpoints_keep_the_smaller_limit(lead, targets):
 
 
 def test_a_list_or_object_where_bulk_wants_text_is_refused(lead, team):
-    body = [{"external_id": ["X-1"], "channel": "call", "agent_id": "E-9",
-             "occurred_at": "2026-03-02T10:30:00+01:00", "transcript": [{"text": "Hi"}]}]  # fmt: skip
+    body = [
+        {
+            "external_id": ["X-1"],
+            "channel": "call",
+            "agent_id": "E-9",
+            "occurred_at": "2026-03-02T10:30:00+01:00",
+            "transcript": [{"text": "Hi"}],
+        }
+    ]
     response = lead.post("/api/v1/contacts/bulk/?dry_run=true", body, format="json")
     _assert_refused(response, field="external_id")
     assert [e["field"] for e in response.json()["errors"]] == ["external_id"]

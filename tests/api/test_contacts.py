@@ -27,8 +27,13 @@ def test_filters_ordering_and_pages(lead, team, employee):
     other = AgentFactory(full_name="Karl Nyberg", employee_id="SV001")
     march = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     for i in range(3):
-        ContactFactory(agent=employee, channel="chat", occurred_at=march + timedelta(days=i),
-                       external_id=f"CHAT-{i}", subject="Refund")  # fmt: skip
+        ContactFactory(
+            agent=employee,
+            channel="chat",
+            occurred_at=march + timedelta(days=i),
+            external_id=f"CHAT-{i}",
+            subject="Refund",
+        )
     ContactFactory(agent=other, channel="call", occurred_at=march, external_id="CALL-1")
 
     def ids(query):
@@ -53,9 +58,14 @@ def test_filters_ordering_and_pages(lead, team, employee):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("channel=fax", "channel"), ("team=999999", "team"), ("date_from=March", "date_from"),
-     ("evaluated=maybe", "evaluated"), (f"agent={2**70}", "agent")],
-)  # fmt: skip
+    [
+        ("channel=fax", "channel"),
+        ("team=999999", "team"),
+        ("date_from=March", "date_from"),
+        ("evaluated=maybe", "evaluated"),
+        (f"agent={2**70}", "agent"),
+    ],
+)
 def test_bad_filters_are_400_naming_the_field(lead, query, field):
     response = lead.get(f"/api/v1/contacts/?{query}")
     assert response.status_code == 400
@@ -66,9 +76,10 @@ def test_bad_filters_are_400_naming_the_field(lead, query, field):
 
 def test_detail_has_transcript_metadata_and_recording(lead, employee):
     contact = ContactFactory(
-        agent=employee, transcript=[{"t": 1.5, "speaker": "agent", "text": "Hello"}],
+        agent=employee,
+        transcript=[{"t": 1.5, "speaker": "agent", "text": "Hello"}],
         metadata={"queue": "Billing"},
-    )  # fmt: skip
+    )
     contact.media.save("call.ogg", ContentFile(b"OggS" + bytes(range(96))), save=True)
     body = lead.get(f"/api/v1/contacts/{contact.pk}/").json()
     assert body["transcript"] == [{"t": 1.5, "speaker": "agent", "text": "Hello"}]
@@ -84,22 +95,36 @@ def test_detail_has_transcript_metadata_and_recording(lead, employee):
 
 
 def row(external_id, **fields):
-    return {"external_id": external_id, "channel": "call", "agent_id": "EN001",
-            "occurred_at": "2026-03-02T10:30:00+01:00", **fields}  # fmt: skip
+    return {
+        "external_id": external_id,
+        "channel": "call",
+        "agent_id": "EN001",
+        "occurred_at": "2026-03-02T10:30:00+01:00",
+        **fields,
+    }
 
 
 def test_bulk_creates_and_updates_by_external_id(lead, employee):
     existing = ContactFactory(agent=employee, external_id="CRM-1", subject="Old", channel="chat")
     rows = [
         row("CRM-1", subject="New subject", duration="4:35", queue="Billing"),
-        row("CRM-2", channel="e-mail", language="ru-RU",
-            transcript=[{"t": 0, "speaker": "agent", "text": "Hi"}]),
+        row(
+            "CRM-2",
+            channel="e-mail",
+            language="ru-RU",
+            transcript=[{"t": 0, "speaker": "agent", "text": "Hi"}],
+        ),
         row("CRM-3", agent_id="EN099", agent_name="Nikita Orlov", team="Customer support"),
-    ]  # fmt: skip
+    ]
     response = lead.post(BULK, rows, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"applied": True, "rows": 3, "created": 2, "updated": 1,
-                               "new_agents": ["Nikita Orlov (EN099)"]}  # fmt: skip
+    assert response.json() == {
+        "applied": True,
+        "rows": 3,
+        "created": 2,
+        "updated": 1,
+        "new_agents": ["Nikita Orlov (EN099)"],
+    }
     existing.refresh_from_db()
     assert (existing.subject, existing.channel, existing.duration_seconds) == (
         "New subject",
@@ -130,8 +155,7 @@ def test_one_bad_item_writes_nothing_and_every_problem_is_named(lead, employee):
     assert response.status_code == 400
     body = response.json()
     problems = {(e["index"], e["field"]) for e in body["errors"]}
-    assert problems == {(2, "channel"), (2, "occurred_at"), (3, "external_id"),
-                        (4, "agent_id")}  # fmt: skip
+    assert problems == {(2, "channel"), (2, "occurred_at"), (3, "external_id"), (4, "agent_id")}
     assert "4 problems" in body["detail"]
     existing.refresh_from_db()
     assert existing.subject == "Old"
@@ -141,8 +165,13 @@ def test_one_bad_item_writes_nothing_and_every_problem_is_named(lead, employee):
 def test_dry_run_counts_without_writing(lead, employee):
     ContactFactory(agent=employee, external_id="CRM-1")
     response = lead.post(f"{BULK}?dry_run=true", [row("CRM-1"), row("CRM-2")], format="json")
-    assert response.json() == {"applied": False, "rows": 2, "created": 1, "updated": 1,
-                               "new_agents": []}  # fmt: skip
+    assert response.json() == {
+        "applied": False,
+        "rows": 2,
+        "created": 1,
+        "updated": 1,
+        "new_agents": [],
+    }
     assert Contact.objects.count() == 1
     bad = lead.post(f"{BULK}?dry_run=true", [row("CRM-9", channel="fax")], format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "channel"

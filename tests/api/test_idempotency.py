@@ -24,9 +24,11 @@ def test_a_retry_gets_the_first_answer_and_creates_nothing(lead, plan):  # noqa:
     assert first.status_code == 201
     # The same body spaced and ordered differently is the same request.
     again = lead.post(
-        "/api/v1/sessions/", dict(reversed(plan.items())), format="json",
+        "/api/v1/sessions/",
+        dict(reversed(plan.items())),
+        format="json",
         HTTP_IDEMPOTENCY_KEY="plan-1",
-    )  # fmt: skip
+    )
     assert again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
@@ -55,8 +57,10 @@ def test_an_error_answer_is_kept_too_and_keys_are_per_user(lead, api, users, pla
     again = lead.post("/api/v1/sessions/", bad, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert (again.status_code, again.json()) == (400, first.json())
     admin = api(users[Role.ADMIN])
-    assert admin.post("/api/v1/sessions/", plan, format="json",
-                      HTTP_IDEMPOTENCY_KEY="k").status_code == 201  # fmt: skip
+    assert (
+        admin.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code
+        == 201
+    )
 
 
 def test_a_request_still_running_holds_its_key(lead, users, plan):  # noqa: F811
@@ -111,8 +115,16 @@ def test_a_malformed_key_is_refused(lead, plan, key):  # noqa: F811
 
 
 def test_bulk_retried_writes_once(lead, users):
-    rows = [{"external_id": "I-1", "channel": "call", "agent_id": "E-7", "agent_name": "Ann",
-             "team": "Customer support", "occurred_at": "2026-03-02T10:00:00+01:00"}]  # fmt: skip
+    rows = [
+        {
+            "external_id": "I-1",
+            "channel": "call",
+            "agent_id": "E-7",
+            "agent_name": "Ann",
+            "team": "Customer support",
+            "occurred_at": "2026-03-02T10:00:00+01:00",
+        }
+    ]
     first = lead.post("/api/v1/contacts/bulk/", rows, format="json", HTTP_IDEMPOTENCY_KEY="b")
     assert first.json()["created"] == 1
     Contact.objects.all().delete()  # a retry must not write it again

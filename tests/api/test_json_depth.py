@@ -64,8 +64,14 @@ def test_the_contact_import_page_names_the_problem(client, users):
 
 def test_a_deep_transcript_cell_is_a_row_problem(client, users):
     client.force_login(users[Role.QA_LEAD])
-    row = {"external_id": "D-1", "channel": "call", "agent_id": "E-1", "agent_name": "Ann",
-           "occurred_at": "2026-03-02", "transcript": "[" * 5000 + "]" * 5000}  # fmt: skip
+    row = {
+        "external_id": "D-1",
+        "channel": "call",
+        "agent_id": "E-1",
+        "agent_name": "Ann",
+        "occurred_at": "2026-03-02",
+        "transcript": "[" * 5000 + "]" * 5000,
+    }
     response = client.post(
         reverse("contact_import"),
         {"file": SimpleUploadedFile("contacts.json", json.dumps([row]).encode())},

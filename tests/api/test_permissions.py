@@ -104,8 +104,14 @@ def test_scorecard_list_shows_drafts_to_builders_and_reviewers_only(api, people,
         assert {card["name"] for card in body["results"]} == names, role
 
 
-@pytest.mark.parametrize("path", ["/api/v1/scorecards/{card}/", "/api/v1/scorecard-versions/{v}/",
-                                  "/api/v1/scorecard-versions/{v}/export/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/scorecards/{card}/",
+        "/api/v1/scorecard-versions/{v}/",
+        "/api/v1/scorecard-versions/{v}/export/",
+    ],
+)
 def test_scorecard_and_version_reads(api, people, world, path):
     for version, expected in [
         (world["published"], everyone(200)),
@@ -164,22 +170,35 @@ def test_report_only_after_the_reveal_and_never_for_agents(api, people, world):
 
 def test_actions_list(api, people, revealed):
     services.action_add(
-        session=revealed, user=revealed.facilitator, description="Clarify the greeting",
+        session=revealed,
+        user=revealed.facilitator,
+        description="Clarify the greeting",
         owner=people["evaluator"],
-    )  # fmt: skip
+    )
     expect(api, people, "get", "/api/v1/actions/", everyone(200))
     counts = {
         role: api(people[role]).get("/api/v1/actions/").json()["count"] for role in ROLES[:-1]
     }
-    assert counts == {role: 0 for role in ROLES[:-1]} | {"admin": 1, "qa_lead": 1,
-                                                          "other_lead": 1, "evaluator": 1}  # fmt: skip
+    assert counts == {role: 0 for role in ROLES[:-1]} | {
+        "admin": 1,
+        "qa_lead": 1,
+        "other_lead": 1,
+        "evaluator": 1,
+    }
 
 
 # --- writes: each role on a fresh database ----------------------------------------------------
 
 
-RUNNERS = {"admin": 200, "qa_lead": 200, "other_lead": 403, "evaluator": 403, "outsider": 404,
-           "agent": 403, "anonymous": 401}  # fmt: skip
+RUNNERS = {
+    "admin": 200,
+    "qa_lead": 200,
+    "other_lead": 403,
+    "evaluator": 403,
+    "outsider": 404,
+    "agent": 403,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -240,9 +259,11 @@ def test_complete(api, people, revealed, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_update_an_action(api, people, revealed, role):
     action = services.action_add(
-        session=revealed, user=revealed.facilitator, description="Clarify the greeting",
+        session=revealed,
+        user=revealed.facilitator,
+        description="Clarify the greeting",
         owner=people["evaluator"],
-    )  # fmt: skip
+    )
     url = f"/api/v1/actions/{action.pk}/"
     expected = {"admin": 200, "qa_lead": 200, "evaluator": 200, "anonymous": 401}.get(role, 403)
     assert status_of(api, people, role, "patch", url, {"status": "done"}) == expected
@@ -289,8 +310,11 @@ PAGES = [
 
 @pytest.mark.parametrize("stage", ["planned", "scoring", "revealed"])
 def test_api_and_pages_answer_alike(client, api, people, world, stage):
-    objects = {**world, "draft_card": world["draft"].scorecard,
-               "hidden_card": world["hidden_draft"].scorecard}  # fmt: skip
+    objects = {
+        **world,
+        "draft_card": world["draft"].scorecard,
+        "hidden_card": world["hidden_draft"].scorecard,
+    }
     session = world["session"]
     if stage != "planned":
         services.session_move(session=session, user=people["qa_lead"], action="open")
@@ -320,29 +344,68 @@ def test_reschedule(api, people, world, role):
 def test_series(api, people, world):
     lead, evaluator = people["qa_lead"], people["evaluator"]
     series = series_services.series_create(
-        user=lead, evaluators=[evaluator, people["outsider"]], title="Calls", team=lead.teams.first(),
-        scorecard=world["published"].scorecard, facilitator=lead, cadence_kind="weekly",
-        weekday=1, interval=2, nth=1, first_day=timezone.localdate(),
+        user=lead,
+        evaluators=[evaluator, people["outsider"]],
+        title="Calls",
+        team=lead.teams.first(),
+        scorecard=world["published"].scorecard,
+        facilitator=lead,
+        cadence_kind="weekly",
+        weekday=1,
+        interval=2,
+        nth=1,
+        first_day=timezone.localdate(),
         meeting_time=timezone.localtime().time().replace(microsecond=0, second=0),
-        time_zone="Europe/Stockholm", duration_minutes=60, location="", reference_mode="consensus",
-        tolerance=5, scoring_days=1, lead_days=7, sample_channel="", sample_days=30,
-        sample_size=5, is_active=True, expert=None,
-    )  # fmt: skip
+        time_zone="Europe/Stockholm",
+        duration_minutes=60,
+        location="",
+        reference_mode="consensus",
+        tolerance=5,
+        scoring_days=1,
+        lead_days=7,
+        sample_channel="",
+        sample_days=30,
+        sample_size=5,
+        is_active=True,
+        expert=None,
+    )
     other = series_services.series_create(
-        user=lead, evaluators=[people["outsider"]], title="Chats", team=lead.teams.first(),
-        scorecard=world["published"].scorecard, facilitator=lead, cadence_kind="monthly",
-        weekday=4, interval=1, nth=-1, first_day=timezone.localdate(),
-        meeting_time=series.meeting_time, time_zone="UTC", duration_minutes=60, location="",
-        reference_mode="consensus", tolerance=5, scoring_days=1, lead_days=7, sample_channel="",
-        sample_days=30, sample_size=5, is_active=True, expert=None,
-    )  # fmt: skip
+        user=lead,
+        evaluators=[people["outsider"]],
+        title="Chats",
+        team=lead.teams.first(),
+        scorecard=world["published"].scorecard,
+        facilitator=lead,
+        cadence_kind="monthly",
+        weekday=4,
+        interval=1,
+        nth=-1,
+        first_day=timezone.localdate(),
+        meeting_time=series.meeting_time,
+        time_zone="UTC",
+        duration_minutes=60,
+        location="",
+        reference_mode="consensus",
+        tolerance=5,
+        scoring_days=1,
+        lead_days=7,
+        sample_channel="",
+        sample_days=30,
+        sample_size=5,
+        is_active=True,
+        expert=None,
+    )
     expect(api, people, "get", "/api/v1/series/", everyone(200, agent=403))
     seen = {
         role: [r["title"] for r in api(people[role]).get("/api/v1/series/").json()["results"]]
         for role in ("admin", "qa_lead", "evaluator", "outsider")
     }
-    assert seen == {"admin": ["Calls", "Chats"], "qa_lead": ["Calls", "Chats"],
-                    "evaluator": ["Calls"], "outsider": ["Calls", "Chats"]}  # fmt: skip
+    assert seen == {
+        "admin": ["Calls", "Chats"],
+        "qa_lead": ["Calls", "Chats"],
+        "evaluator": ["Calls"],
+        "outsider": ["Calls", "Chats"],
+    }
     expect(
         api, people, "get", f"/api/v1/series/{other.pk}/", everyone(200, evaluator=404, agent=403)
     )

@@ -9,18 +9,36 @@ import yaml
 from django.core.management import call_command
 
 PATHS = {
-    "/api/v1/me/", "/api/v1/users/", "/api/v1/teams/", "/api/v1/scorecards/",
-    "/api/v1/scorecards/{id}/", "/api/v1/scorecard-versions/{id}/",
-    "/api/v1/scorecard-versions/{id}/export/", "/api/v1/contacts/", "/api/v1/contacts/{id}/",
-    "/api/v1/contacts/{id}/recording/", "/api/v1/contacts/bulk/", "/api/v1/evaluations/",
-    "/api/v1/evaluations/{id}/", "/api/v1/sessions/", "/api/v1/sessions/{id}/",
-    "/api/v1/sessions/{id}/open/", "/api/v1/sessions/{id}/reveal/",
-    "/api/v1/sessions/{id}/cancel/", "/api/v1/sessions/{id}/participants/",
-    "/api/v1/sessions/{id}/contacts/", "/api/v1/sessions/{id}/reschedule/", "/api/v1/sessions/{id}/complete/",
-    "/api/v1/sessions/{id}/report/", "/api/v1/actions/", "/api/v1/actions/{id}/",
-    "/api/v1/series/", "/api/v1/series/{id}/", "/api/v1/notifications/",
+    "/api/v1/me/",
+    "/api/v1/users/",
+    "/api/v1/teams/",
+    "/api/v1/scorecards/",
+    "/api/v1/scorecards/{id}/",
+    "/api/v1/scorecard-versions/{id}/",
+    "/api/v1/scorecard-versions/{id}/export/",
+    "/api/v1/contacts/",
+    "/api/v1/contacts/{id}/",
+    "/api/v1/contacts/{id}/recording/",
+    "/api/v1/contacts/bulk/",
+    "/api/v1/evaluations/",
+    "/api/v1/evaluations/{id}/",
+    "/api/v1/sessions/",
+    "/api/v1/sessions/{id}/",
+    "/api/v1/sessions/{id}/open/",
+    "/api/v1/sessions/{id}/reveal/",
+    "/api/v1/sessions/{id}/cancel/",
+    "/api/v1/sessions/{id}/participants/",
+    "/api/v1/sessions/{id}/contacts/",
+    "/api/v1/sessions/{id}/reschedule/",
+    "/api/v1/sessions/{id}/complete/",
+    "/api/v1/sessions/{id}/report/",
+    "/api/v1/actions/",
+    "/api/v1/actions/{id}/",
+    "/api/v1/series/",
+    "/api/v1/series/{id}/",
+    "/api/v1/notifications/",
     "/api/v1/notifications/read/",
-}  # fmt: skip
+}
 
 
 def test_the_schema_validates_without_a_warning(tmp_path):
@@ -30,9 +48,11 @@ def test_the_schema_validates_without_a_warning(tmp_path):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == PATHS
     assert schema["components"]["securitySchemes"]["tokenAuth"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization",
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
         "description": schema["components"]["securitySchemes"]["tokenAuth"]["description"],
-    }  # fmt: skip
+    }
 
 
 def test_the_schema_is_served_as_yaml_and_json(client):

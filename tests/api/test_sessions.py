@@ -81,8 +81,12 @@ def test_plan_by_sampling_spread_over_agents(lead, plan, team):
         (lambda p, x: p.update(contacts=[*p["contacts"][:4], 999999]), {"contacts"}),
         (lambda p, x: p.update(contacts=p["contacts"][:1] * 5), {"contacts"}),
         (lambda p, x: p.update(version=x["draft"]), {"version"}),
-        (lambda p, x: p.update(scoring_deadline=p["meeting_at"], meeting_at=p["scoring_deadline"]),
-         {"scoring_deadline"}),
+        (
+            lambda p, x: p.update(
+                scoring_deadline=p["meeting_at"], meeting_at=p["scoring_deadline"]
+            ),
+            {"scoring_deadline"},
+        ),
         (lambda p, x: p.update(reference_mode="expert"), {"expert"}),
         (lambda p, x: p.update(facilitator=x["evaluator"]), {"facilitator"}),
         (lambda p, x: p.update(observers=[x["evaluator"]]), {"observers"}),
@@ -90,7 +94,7 @@ def test_plan_by_sampling_spread_over_agents(lead, plan, team):
         (lambda p, x: p.update(tolerance="lots"), {"tolerance"}),
         (lambda p, x: p.update(evaluators=["a", "b"]), {"evaluators.0", "evaluators.1"}),
     ],
-)  # fmt: skip
+)
 def test_plan_errors_name_the_field(lead, users, plan, change, fields):
     extra = {
         "draft": build_scorecard(users[Role.QA_LEAD], name="Draft").draft.pk,
@@ -114,8 +118,9 @@ def test_life_cycle_through_the_api(api, users, session, second_evaluator):
     assert lead.post(f"{url}/reveal/").json()["status"] == "discussion"
     missing = lead.post(f"{url}/complete/", {}, format="json")
     assert error_fields(missing) == {"summary"}
-    done = lead.post(f"{url}/complete/", {"summary": "Agreed.", "share_with_agents": True},
-                     format="json")  # fmt: skip
+    done = lead.post(
+        f"{url}/complete/", {"summary": "Agreed.", "share_with_agents": True}, format="json"
+    )
     assert done.status_code == 200, done.json()
     assert done.json()["session"]["status"] == "completed"
     assert done.json()["session"]["summary"] == "Agreed."
@@ -237,8 +242,11 @@ def test_anonymous_report_names_nobody(lead, revealed, second_evaluator):
         str(e["versus_reference"]) for e in named
     )
     assert all(e["criteria_versus_reference"] for e in body["evaluators"])
-    assert {r["evaluator"] for r in body["raw_answers"]} <= {"Evaluator A", "Evaluator B",
-                                                             "Evaluator C"}  # fmt: skip
+    assert {r["evaluator"] for r in body["raw_answers"]} <= {
+        "Evaluator A",
+        "Evaluator B",
+        "Evaluator C",
+    }
 
 
 def test_report_compares_each_evaluator_with_the_reference(lead, revealed, second_evaluator):
@@ -266,8 +274,10 @@ def test_report_compares_each_evaluator_with_the_reference(lead, revealed, secon
         ]
         for item, expected in zip(compared, row.criteria_versus_reference, strict=True):
             assert (item["n"], item["same"], item["weights"]) == (
-                expected.n, expected.same, expected.weights
-            )  # fmt: skip
+                expected.n,
+                expected.same,
+                expected.weights,
+            )
             for name in ("kappa", "ac1"):
                 estimate = getattr(expected, name)
                 if estimate is None:
@@ -290,8 +300,14 @@ def test_report_icc_of_a_complete_panel_with_intervals(
     answers = [("yes", "3"), ("no", "1"), ("yes", "5"), ("no", "3"), ("yes", "1"), ("no", "5")]
     for i, (contact, (greet, need)) in enumerate(zip(contacts, answers, strict=True)):
         score_as(first, session, contact, greet=greet, need=need)
-        score_as(second_evaluator, session, contact, greet=greet, need=need,
-                 verify="no" if i % 2 else "yes")  # fmt: skip
+        score_as(
+            second_evaluator,
+            session,
+            contact,
+            greet=greet,
+            need=need,
+            verify="no" if i % 2 else "yes",
+        )
     services.session_move(session=session, user=users[Role.QA_LEAD], action="reveal")
     body = lead.get(f"/api/v1/sessions/{session.pk}/report/").json()
     icc = body["headline"]["icc"]
@@ -331,9 +347,12 @@ def test_report_with_too_little_data_has_nulls_not_nan(lead, users, session, sec
 def test_action_status_and_listing(api, users, revealed):
     owner = users[Role.EVALUATOR]
     action = services.action_add(
-        session=revealed, user=revealed.facilitator, description="Clarify the greeting",
-        owner=owner, due_date=timezone.localdate() - timedelta(days=1),
-    )  # fmt: skip
+        session=revealed,
+        user=revealed.facilitator,
+        description="Clarify the greeting",
+        owner=owner,
+        due_date=timezone.localdate() - timedelta(days=1),
+    )
     client = api(owner)
     listed = client.get("/api/v1/actions/").json()["results"]
     assert [(a["id"], a["is_overdue"], a["can_update"]) for a in listed] == [
@@ -433,13 +452,15 @@ def test_invite_more_participants_until_the_reveal(lead, users, plan):
         "evaluators"
     }
     services.session_move(
-        session=CalibrationSession.objects.get(pk=session["id"]), user=users[Role.QA_LEAD],
+        session=CalibrationSession.objects.get(pk=session["id"]),
+        user=users[Role.QA_LEAD],
         action="open",
-    )  # fmt: skip
+    )
     services.session_move(
-        session=CalibrationSession.objects.get(pk=session["id"]), user=users[Role.QA_LEAD],
+        session=CalibrationSession.objects.get(pk=session["id"]),
+        user=users[Role.QA_LEAD],
         action="reveal",
-    )  # fmt: skip
+    )
     late = lead.post(url, {"evaluators": [UserFactory(role=Role.EVALUATOR).pk]}, format="json")
     assert late.status_code == 400
     assert "until the scores are revealed" in late.json()["detail"]
@@ -476,7 +497,8 @@ def test_add_contacts_to_a_planned_session(lead, users, plan, team):
     assert error_fields(lead.post(url, {"contacts": [999999]}, format="json")) == {"contacts"}
     assert CalibrationSession.objects.get(pk=session["id"]).session_contacts.count() == 6
     services.session_move(
-        session=CalibrationSession.objects.get(pk=session["id"]), user=users[Role.QA_LEAD],
+        session=CalibrationSession.objects.get(pk=session["id"]),
+        user=users[Role.QA_LEAD],
         action="open",
-    )  # fmt: skip
+    )
     assert lead.post(url, {"contacts": [extra[1].pk]}, format="json").status_code == 400

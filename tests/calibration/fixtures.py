@@ -28,11 +28,17 @@ def session(users, version, team, second_evaluator):
     contacts = [ContactFactory(agent=agents[i % 3]) for i in range(6)]
     now = timezone.now()
     return services.session_plan(
-        user=users[Role.QA_LEAD], contacts=contacts,
-        evaluators=[users[Role.EVALUATOR], second_evaluator], observers=[users[Role.AGENT]],
-        title="March calibration", version=version, team=team, facilitator=users[Role.QA_LEAD],
-        scoring_deadline=now + timedelta(days=2), meeting_at=now + timedelta(days=3),
-    )  # fmt: skip
+        user=users[Role.QA_LEAD],
+        contacts=contacts,
+        evaluators=[users[Role.EVALUATOR], second_evaluator],
+        observers=[users[Role.AGENT]],
+        title="March calibration",
+        version=version,
+        team=team,
+        facilitator=users[Role.QA_LEAD],
+        scoring_deadline=now + timedelta(days=2),
+        meeting_at=now + timedelta(days=3),
+    )
 
 
 @pytest.fixture

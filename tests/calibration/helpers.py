@@ -26,8 +26,18 @@ def score(user, session, contact, verify="yes", submit=True):
     return evaluation
 
 
-def score_as(user, session, contact, *, greet="yes", verify="yes", need="3", info="Correct",
-             comment="", submit=True):  # fmt: skip
+def score_as(
+    user,
+    session,
+    contact,
+    *,
+    greet="yes",
+    verify="yes",
+    need="3",
+    info="Correct",
+    comment="",
+    submit=True,
+):
     """Score with chosen answers (criterion short names: greet, verify, need, info)."""
     c = {x.text: x.pk for x in Criterion.objects.filter(section__version=session.version)}
     given = {

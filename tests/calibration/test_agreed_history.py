@@ -33,9 +33,12 @@ def criterion(session, text):
 
 def agree(session_contact, criterion, user, value, reason=""):
     return services.agreed_answer_set(
-        session_contact=session_contact, criterion=criterion, user=user,
-        answer=AnswerInput(value), reason=reason,
-    )  # fmt: skip
+        session_contact=session_contact,
+        criterion=criterion,
+        user=user,
+        answer=AnswerInput(value),
+        reason=reason,
+    )
 
 
 @pytest.fixture
@@ -54,8 +57,11 @@ def changed(users, revealed):
 
 def test_two_changes_keep_both_entries_with_their_authors_and_reasons(users, changed):
     _session, first, need = changed
-    history = list(AgreedAnswerChange.objects.filter(agreed_answer__session_contact=first,
-                                                     agreed_answer__criterion=need))  # fmt: skip
+    history = list(
+        AgreedAnswerChange.objects.filter(
+            agreed_answer__session_contact=first, agreed_answer__criterion=need
+        )
+    )
     assert [(h.source, h.old_value, h.new_value) for h in history] == [
         (AgreedSource.MAJORITY, "", "3"),
         (AgreedSource.MEETING, "3", "5"),
@@ -68,8 +74,10 @@ def test_two_changes_keep_both_entries_with_their_authors_and_reasons(users, cha
     assert history[1].at <= history[2].at
     agreed = AgreedAnswer.objects.get(session_contact=first, criterion=need)
     assert (agreed.value, agreed.decided_by, agreed.decided_at) == (
-        "4", users[Role.ADMIN], history[2].at
-    )  # fmt: skip
+        "4",
+        users[Role.ADMIN],
+        history[2].at,
+    )
 
     # Saving the same answer and reason again is no change; a new reason alone is one.
     agree(first, need, users[Role.QA_LEAD], "4", "The second question was the customer's")
@@ -101,12 +109,17 @@ def test_the_prefill_entry_names_its_source(users, revealed):
     assert len(entries) == AgreedAnswer.objects.count() == 24  # one each, the reveal's
     assert entries[(contacts[0].pk, need.pk)].source == AgreedSource.MAJORITY
     assert entries[(contacts[0].pk, greet.pk)].source == AgreedSource.UNANIMOUS
-    assert (entries[(contacts[3].pk, need.pk)].source,
-            entries[(contacts[3].pk, need.pk)].new_value) == (AgreedSource.UNANIMOUS, "5")  # fmt: skip
+    assert (
+        entries[(contacts[3].pk, need.pk)].source,
+        entries[(contacts[3].pk, need.pk)].new_value,
+    ) == (AgreedSource.UNANIMOUS, "5")
     assert all(h.changed_by == users[Role.QA_LEAD] for h in entries.values())  # who revealed
     assert all(h.old_value == "" and h.reason == "" for h in entries.values())
-    row = next(r for r in selectors.discussion(revealed, changes=True).contacts
-               if r.session_contact == contacts[0])  # fmt: skip
+    row = next(
+        r
+        for r in selectors.discussion(revealed, changes=True).contacts
+        if r.session_contact == contacts[0]
+    )
     item = next(i for i in row.criteria if i.criterion == need)
     assert item.prefill.source_label == "prefilled from the majority" and not item.changed
 
@@ -114,10 +127,13 @@ def test_the_prefill_entry_names_its_source(users, revealed):
 def answers(*given):
     """Unsaved answers: (evaluator id, form value)."""
     return [
-        Answer(value="" if value == "na" else value, is_na=value == "na",
-               evaluation=Evaluation(evaluator_id=who))
+        Answer(
+            value="" if value == "na" else value,
+            is_na=value == "na",
+            evaluation=Evaluation(evaluator_id=who),
+        )
         for who, value in given
-    ]  # fmt: skip
+    ]
 
 
 def test_each_source_of_the_reveal_proposal():
@@ -128,13 +144,12 @@ def test_each_source_of_the_reveal_proposal():
     propose = services.reference_proposal
     assert propose(consensus, yes_no, answers((1, "no"), (2, "yes"))) == ("yes", "tie")
     assert propose(consensus, yes_no, answers((1, "no"), (2, "no"), (3, "yes"))) == (
-        "no", "majority"
-    )  # fmt: skip
+        "no",
+        "majority",
+    )
     assert propose(consensus, yes_no, answers((1, "no"), (2, "no"))) == ("no", "unanimous")
     assert propose(consensus, yes_no, answers((1, "no"))) == ("no", "majority")  # one is no group
-    assert propose(expert, yes_no, answers((1, "no"), (2, "yes"), (3, "no"))) == (
-        "yes", "expert"
-    )  # fmt: skip
+    assert propose(expert, yes_no, answers((1, "no"), (2, "yes"), (3, "no"))) == ("yes", "expert")
     assert propose(expert, yes_no, answers((1, "no"), (3, "no")))[1] == "unanimous"  # no expert
     assert propose(median, scale, answers((1, "1"), (2, "4"), (3, "5"))) == ("4", "median")
     assert propose(consensus, yes_no, []) is None
@@ -198,8 +213,11 @@ def test_the_anonymous_display_names_nobody_in_the_history(client, users, change
 def test_the_report_page_shows_the_history(client, users, changed, second_evaluator):
     session, first, need = changed
     url = reverse("session_report", args=[session.pk])
-    number = next(n for n, row in enumerate(selectors.discussion(session).contacts, 1)
-                  if row.session_contact == first)  # fmt: skip
+    number = next(
+        n
+        for n, row in enumerate(selectors.discussion(session).contacts, 1)
+        if row.session_contact == first
+    )
     for viewer in (users[Role.QA_LEAD], second_evaluator):  # those the report is for, named
         client.force_login(viewer)
         section = REPORT_HISTORY.search(client.get(url).content.decode()).group()

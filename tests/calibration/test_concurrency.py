@@ -91,8 +91,10 @@ def test_a_reveal_waits_for_a_save_in_progress(users, scoring, monkeypatch):
     monkeypatch.setattr(evaluation_services, "_score", slow_score)
     saver, saved = in_thread(
         evaluation_services.evaluation_save,
-        evaluation=evaluation, user=evaluator, answers=answers(scoring.version),
-    )  # fmt: skip
+        evaluation=evaluation,
+        user=evaluator,
+        answers=answers(scoring.version),
+    )
     assert inside_save.wait(10)
     revealer, revealed = in_thread(
         services.session_move, session=scoring, user=users[Role.QA_LEAD], action="reveal"
@@ -120,8 +122,10 @@ def test_a_save_after_the_reveal_is_refused_and_the_draft_kept(users, scoring):
     services.session_move(session=scoring, user=users[Role.QA_LEAD], action="reveal")
     saver, saved = in_thread(
         evaluation_services.evaluation_save,
-        evaluation=evaluation, user=evaluator, answers=answers(scoring.version, "no"),
-    )  # fmt: skip
+        evaluation=evaluation,
+        user=evaluator,
+        answers=answers(scoring.version, "no"),
+    )
     saver.join(30)
     assert isinstance(saved.get("error"), ValidationError)
     assert "no longer taking scores" in str(saved["error"])

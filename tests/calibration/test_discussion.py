@@ -74,8 +74,11 @@ def test_discussion_figures(revealed, users, second_evaluator, third_evaluator):
 
     deviations = {row.user: row.deviation for row in result.evaluators}
     first = deviations[users[Role.EVALUATOR]]
-    assert (first.n, first.mean_abs, first.bias) == (6, pytest.approx(DEFAULT / 6),
-                                                     pytest.approx(-DEFAULT / 6))  # fmt: skip
+    assert (first.n, first.mean_abs, first.bias) == (
+        6,
+        pytest.approx(DEFAULT / 6),
+        pytest.approx(-DEFAULT / 6),
+    )
     assert not first.within_tolerance
     second = deviations[second_evaluator]
     assert second.mean_abs == pytest.approx((TOP - DEFAULT) / 6) and second.within_tolerance
@@ -157,9 +160,12 @@ def test_the_facilitator_records_agreed_answers(revealed, users, second_evaluato
     c0 = revealed.session_contacts.first()
     need = criterion(revealed, "Understands the need")
     services.agreed_answer_set(
-        session_contact=c0, criterion=need, user=lead, answer=AnswerInput("5"),
+        session_contact=c0,
+        criterion=need,
+        user=lead,
+        answer=AnswerInput("5"),
         reason="Asked two clarifying questions",
-    )  # fmt: skip
+    )
     c0.refresh_from_db()
     assert c0.agreed_score == pytest.approx(TOP)
     agreed = AgreedAnswer.objects.get(session_contact=c0, criterion=need)
@@ -257,13 +263,19 @@ def test_flags_reach_the_next_draft_of_the_scorecard(client, users, revealed):
     lead = users[Role.QA_LEAD]
     need = criterion(revealed, "Understands the need")
     services.criterion_flag_set(
-        session=revealed, criterion=need, user=lead, kind=FlagKind.CLARIFY,
+        session=revealed,
+        criterion=need,
+        user=lead,
+        kind=FlagKind.CLARIFY,
         note="What counts as understanding: restating the need?",
-    )  # fmt: skip
+    )
     services.criterion_flag_set(
-        session=revealed, criterion=criterion(revealed, "Verifies identity"), user=lead,
-        kind=FlagKind.PROCESS, note="The CRM hides the security question",
-    )  # fmt: skip
+        session=revealed,
+        criterion=criterion(revealed, "Verifies identity"),
+        user=lead,
+        kind=FlagKind.PROCESS,
+        note="The CRM hides the security question",
+    )
     draft = scorecard_services.draft_start(scorecard=revealed.version.scorecard, user=lead)
     client.force_login(users[Role.AGENT])  # reviewers of any role read the draft
     for name in ("scorecard_review", "scorecard_builder"):
@@ -277,9 +289,12 @@ def test_follow_up_actions(client, users, revealed, second_evaluator):
     lead, first = users[Role.QA_LEAD], users[Role.EVALUATOR]
     due = timezone.localdate() + timedelta(days=7)
     action = services.action_add(
-        session=revealed, user=lead, description="Rewrite the guideline", owner=first,
+        session=revealed,
+        user=lead,
+        description="Rewrite the guideline",
+        owner=first,
         due_date=due,
-    )  # fmt: skip
+    )
     other = services.action_add(
         session=revealed, user=lead, description="Check the CRM", owner=lead
     )
@@ -368,12 +383,15 @@ def score_as_outside_session(user, contact, version):
         contact=contact, evaluator=user, version=version
     )
     evaluation_services.evaluation_save(
-        evaluation=evaluation, user=user,
-        answers={c["Greets with own name"]: AnswerInput("yes"),
-                 c["Verifies identity"]: AnswerInput("yes"),
-                 c["Understands the need"]: AnswerInput("2"),
-                 c["Information is correct"]: AnswerInput("Correct")},
-    )  # fmt: skip
+        evaluation=evaluation,
+        user=user,
+        answers={
+            c["Greets with own name"]: AnswerInput("yes"),
+            c["Verifies identity"]: AnswerInput("yes"),
+            c["Understands the need"]: AnswerInput("2"),
+            c["Information is correct"]: AnswerInput("Correct"),
+        },
+    )
     return evaluation_services.evaluation_submit(evaluation=evaluation, user=user)
 
 
@@ -392,11 +410,16 @@ def test_history_compares_with_the_previous_session(users, revealed, team, secon
     services.session_complete(session=revealed, user=lead, summary="Round one")
     agents = [AgentFactory(team=team) for _ in range(5)]
     later = services.session_plan(
-        user=lead, contacts=[ContactFactory(agent=a) for a in agents],
-        evaluators=[first, second_evaluator], title="Round two", version=revealed.version,
-        team=team, facilitator=lead, scoring_deadline=revealed.meeting_at + timedelta(days=13),
+        user=lead,
+        contacts=[ContactFactory(agent=a) for a in agents],
+        evaluators=[first, second_evaluator],
+        title="Round two",
+        version=revealed.version,
+        team=team,
+        facilitator=lead,
+        scoring_deadline=revealed.meeting_at + timedelta(days=13),
         meeting_at=revealed.meeting_at + timedelta(days=14),
-    )  # fmt: skip
+    )
     services.session_move(session=later, user=lead, action="open")
     for sc in later.session_contacts.all():
         score_as(first, later, sc.contact)

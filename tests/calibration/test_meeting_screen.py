@@ -24,8 +24,9 @@ TOP = 100.0
 
 
 def spread(mean: float, width: float) -> ContactSpread:
-    return ContactSpread(n=3, mean=mean, low=mean - width / 2, high=mean + width / 2,
-                         spread=width, sd=None)  # fmt: skip
+    return ContactSpread(
+        n=3, mean=mean, low=mean - width / 2, high=mean + width / 2, spread=width, sd=None
+    )
 
 
 # --- The order to discuss ------------------------------------------------------------------
@@ -82,8 +83,12 @@ def test_the_order_stays_put_while_answers_are_agreed(users, revealed):
     need = Criterion.objects.get(section__version=revealed.version, text="Understands the need")
     info = Criterion.objects.get(section__version=revealed.version, text="Information is correct")
     for criterion, value in ((need, "5"), (info, "Correct")):
-        services.agreed_answer_set(session_contact=lowest, criterion=criterion,
-                                   user=users[Role.QA_LEAD], answer=AnswerInput(value))  # fmt: skip
+        services.agreed_answer_set(
+            session_contact=lowest,
+            criterion=criterion,
+            user=users[Role.QA_LEAD],
+            answer=AnswerInput(value),
+        )
     lowest.refresh_from_db()
     assert lowest.agreed_score == pytest.approx(TOP)  # now the highest agreed score
     assert [row.session_contact.pk for row in selectors.discussion(revealed).contacts] == before
@@ -100,9 +105,11 @@ def test_a_contact_is_agreed_once_every_disputed_criterion_is_decided(users, rev
     assert not disputed.is_agreed and disputed.to_agree == disputed.disputed  # prefilled only
     item = disputed.disputed[0]
     services.agreed_answer_set(
-        session_contact=disputed.session_contact, criterion=item.criterion,
-        user=users[Role.QA_LEAD], answer=AnswerInput(item.agreed.form_value),
-    )  # fmt: skip
+        session_contact=disputed.session_contact,
+        criterion=item.criterion,
+        user=users[Role.QA_LEAD],
+        answer=AnswerInput(item.agreed.form_value),
+    )
     again = next(
         row
         for row in selectors.discussion(revealed).contacts
@@ -165,11 +172,16 @@ def second_round(users, revealed, team, second_evaluator):
     lead, first = users[Role.QA_LEAD], users[Role.EVALUATOR]
     services.session_complete(session=revealed, user=lead, summary="Round one")
     later = services.session_plan(
-        user=lead, contacts=[ContactFactory(agent=AgentFactory(team=team)) for _ in range(5)],
-        evaluators=[first, second_evaluator], title="Round two", version=revealed.version,
-        team=team, facilitator=lead, scoring_deadline=revealed.meeting_at + timedelta(days=13),
+        user=lead,
+        contacts=[ContactFactory(agent=AgentFactory(team=team)) for _ in range(5)],
+        evaluators=[first, second_evaluator],
+        title="Round two",
+        version=revealed.version,
+        team=team,
+        facilitator=lead,
+        scoring_deadline=revealed.meeting_at + timedelta(days=13),
         meeting_at=revealed.meeting_at + timedelta(days=14),
-    )  # fmt: skip
+    )
     services.session_move(session=later, user=lead, action="open")
     for sc in later.session_contacts.all():
         score_as(first, later, sc.contact)

@@ -42,10 +42,16 @@ def contacts(team):
 def _plan(lead, version, team, contacts, evaluators, days_ago=3):
     meeting = timezone.now() - timedelta(days=days_ago)
     return services.session_plan(
-        user=lead, contacts=contacts, evaluators=evaluators, title="Earlier", version=version,
-        team=team, facilitator=lead, meeting_at=meeting,
+        user=lead,
+        contacts=contacts,
+        evaluators=evaluators,
+        title="Earlier",
+        version=version,
+        team=team,
+        facilitator=lead,
+        meeting_at=meeting,
         scoring_deadline=meeting - timedelta(days=1),
-    )  # fmt: skip
+    )
 
 
 def _note(page: str) -> str:
@@ -131,8 +137,13 @@ def test_a_sampled_session_after_an_error_shows_what_was_posted(
 ):
     lead = users[Role.QA_LEAD]
     client.force_login(lead)
-    data = {"sample_team": team.pk, "sample_size": 9, "team": team.pk, "title": "",
-            "evaluators": [e.pk for e in evaluators]}  # fmt: skip
+    data = {
+        "sample_team": team.pk,
+        "sample_size": 9,
+        "team": team.pk,
+        "title": "",
+        "evaluators": [e.pk for e in evaluators],
+    }
     page = client.post(reverse("session_plan"), data).content.decode()
     assert "field-error" in page  # the title (and more) is missing: the form comes back
     for sentence in _expected(9, 4, 0.8):
@@ -162,9 +173,9 @@ def test_the_note_follows_the_form_as_it_changes(client, users, team, evaluators
     lead = users[Role.QA_LEAD]
     client.force_login(lead)
     url = reverse("session_plan_precision")
-    answer = client.get(url, {"team": team.pk, "sample_size": 8, "evaluators": [
-        e.pk for e in evaluators[:4]
-    ]})  # fmt: skip
+    answer = client.get(
+        url, {"team": team.pk, "sample_size": 8, "evaluators": [e.pk for e in evaluators[:4]]}
+    )
     assert answer.status_code == 200
     note = _note(answer.content.decode())
     for sentence in _expected(8, 4, 0.8):

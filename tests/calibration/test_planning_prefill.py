@@ -32,10 +32,17 @@ def contacts(team):
 
 def _plan(lead, version, team, contacts, evaluators, meeting, **fields):
     return services.session_plan(
-        user=lead, contacts=contacts, evaluators=evaluators, title=fields.pop("title", "Earlier"),
-        version=version, team=team, facilitator=lead, meeting_at=meeting,
-        scoring_deadline=meeting - timedelta(days=1), **fields,
-    )  # fmt: skip
+        user=lead,
+        contacts=contacts,
+        evaluators=evaluators,
+        title=fields.pop("title", "Earlier"),
+        version=version,
+        team=team,
+        facilitator=lead,
+        meeting_at=meeting,
+        scoring_deadline=meeting - timedelta(days=1),
+        **fields,
+    )
 
 
 def test_a_team_without_history(users, version, team, contacts):
@@ -74,8 +81,17 @@ def test_channels_in_the_title(users, version, team):
 def test_following_the_team_last_session(users, version, team, contacts, evaluators):
     lead = users[Role.QA_LEAD]
     last_meeting = datetime(2026, 4, 1, 13, 30, tzinfo=NOW.tzinfo)  # a Wednesday
-    _plan(lead, version, team, contacts[:5], evaluators[:3], last_meeting,
-          tolerance=3, location="Room 4", duration_minutes=45)  # fmt: skip
+    _plan(
+        lead,
+        version,
+        team,
+        contacts[:5],
+        evaluators[:3],
+        last_meeting,
+        tolerance=3,
+        location="Room 4",
+        duration_minutes=45,
+    )
     # An older, larger session and a cancelled later one do not count.
     _plan(lead, version, team, contacts[:5], evaluators, last_meeting - timedelta(days=14))
     cancelled = _plan(lead, version, team, contacts[:5], evaluators[:2], NOW + timedelta(days=1))
@@ -106,11 +122,21 @@ def test_a_monday_meeting_scores_until_friday():
 def test_the_next_free_meeting_of_the_team_series(users, version, team, contacts, evaluators):
     lead = users[Role.QA_LEAD]
     series = series_services.series_create(
-        user=lead, evaluators=evaluators[1:3], title="Support calls", team=team,
-        scorecard=version.scorecard, facilitator=lead, cadence_kind="weekly", interval=1,
-        weekday=3, first_day=NOW.date() - timedelta(days=7), meeting_time=time(9),
-        time_zone="Europe/London", location="Room 7", scoring_days=2,
-    )  # fmt: skip
+        user=lead,
+        evaluators=evaluators[1:3],
+        title="Support calls",
+        team=team,
+        scorecard=version.scorecard,
+        facilitator=lead,
+        cadence_kind="weekly",
+        interval=1,
+        weekday=3,
+        first_day=NOW.date() - timedelta(days=7),
+        meeting_time=time(9),
+        time_zone="Europe/London",
+        location="Room 7",
+        scoring_days=2,
+    )
     # Thursday 9 April is within the lead days: the series made its session, so it is taken.
     monday = NOW - timedelta(days=2)
     made = series_services.series_create_due_sessions(now=monday, series=[series])
@@ -126,10 +152,19 @@ def test_the_next_free_meeting_of_the_team_series(users, version, team, contacts
 def test_a_day_held_by_another_session_is_skipped(users, version, team, contacts, evaluators):
     lead = users[Role.QA_LEAD]
     series = series_services.series_create(
-        user=lead, evaluators=evaluators[1:3], title="Support calls", team=team,
-        scorecard=version.scorecard, facilitator=lead, cadence_kind="weekly", interval=1,
-        weekday=3, first_day=NOW.date(), meeting_time=time(9), time_zone="Europe/London",
-    )  # fmt: skip
+        user=lead,
+        evaluators=evaluators[1:3],
+        title="Support calls",
+        team=team,
+        scorecard=version.scorecard,
+        facilitator=lead,
+        cadence_kind="weekly",
+        interval=1,
+        weekday=3,
+        first_day=NOW.date(),
+        meeting_time=time(9),
+        time_zone="Europe/London",
+    )
     thursday = datetime(2026, 4, 16, 8, tzinfo=NOW.tzinfo)  # the first at least 2 days ahead
     _plan(lead, version, team, contacts[:5], evaluators[:3], thursday + timedelta(hours=5))
     initial = planning.plan_initial(user=lead, contacts=contacts, now=NOW)
@@ -210,10 +245,16 @@ def test_the_api_plans_as_before(users, version, team, contacts, evaluators):
     draft = scorecard_services.draft_start(scorecard=version.scorecard, user=lead)
     scorecard_services.version_publish(version=draft, user=lead, change_note="Clearer")
     data = _form_data(
-        {"title": "Old version", "version": version, "team": team, "facilitator": lead,
-         "meeting_at": NOW + timedelta(days=3), "scoring_deadline": NOW + timedelta(days=2),
-         "evaluators": evaluators[:2]},
-    )  # fmt: skip
+        {
+            "title": "Old version",
+            "version": version,
+            "team": team,
+            "facilitator": lead,
+            "meeting_at": NOW + timedelta(days=3),
+            "scoring_deadline": NOW + timedelta(days=2),
+            "evaluators": evaluators[:2],
+        },
+    )
     form = SessionPlanForm(data, picked=contacts)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["version"] == version

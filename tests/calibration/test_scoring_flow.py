@@ -108,9 +108,12 @@ def test_no_page_title_holds_markup(client, users, revealed):
     """The session page's title once held the follow-up actions table."""
     lead = users[Role.QA_LEAD]
     services.action_add(
-        session=revealed, user=lead, description="Rewrite the guideline", owner=lead,
+        session=revealed,
+        user=lead,
+        description="Rewrite the guideline",
+        owner=lead,
         due_date=timezone.localdate() + timedelta(days=7),
-    )  # fmt: skip
+    )
     evaluation = revealed.evaluations.filter(evaluator=users[Role.EVALUATOR]).first()
     client.force_login(lead)
     for url in (

@@ -34,11 +34,21 @@ def contacts_for(team, count, *, at, channel="call"):
 def make_series(users, version, team, second_evaluator):
     def make(**overrides):
         fields = dict(
-            title="Calls calibration", team=team, scorecard=version.scorecard,
-            facilitator=users[Role.QA_LEAD], cadence_kind="weekly", interval=1, weekday=3,
-            first_day=date(2026, 3, 19), meeting_time=time(10), time_zone=STOCKHOLM,
-            lead_days=7, scoring_days=1, sample_days=30, sample_size=5,
-        )  # fmt: skip
+            title="Calls calibration",
+            team=team,
+            scorecard=version.scorecard,
+            facilitator=users[Role.QA_LEAD],
+            cadence_kind="weekly",
+            interval=1,
+            weekday=3,
+            first_day=date(2026, 3, 19),
+            meeting_time=time(10),
+            time_zone=STOCKHOLM,
+            lead_days=7,
+            scoring_days=1,
+            sample_days=30,
+            sample_size=5,
+        )
         fields.update(overrides)
         evaluators = fields.pop("evaluators", [users[Role.EVALUATOR], second_evaluator])
         return series_services.series_create(
@@ -61,11 +71,13 @@ def test_weekly_across_the_spring_change_keeps_ten_o_clock(make_series, team):
     assert [local(s) for s in created] == [("2026-03-26", "10:00"), ("2026-04-02", "10:00")]
     assert [s.meeting_at.astimezone(UTC).hour for s in created] == [9, 8]
     # The deadline is a day before, at the same wall time (25 March and 1 April, 10:00 local).
-    assert [s.scoring_deadline.astimezone(ZoneInfo(STOCKHOLM)).strftime("%m-%d %H:%M")
-            for s in created] == ["03-25 10:00", "04-01 10:00"]  # fmt: skip
+    assert [
+        s.scoring_deadline.astimezone(ZoneInfo(STOCKHOLM)).strftime("%m-%d %H:%M") for s in created
+    ] == ["03-25 10:00", "04-01 10:00"]
     assert [s.title for s in created] == [
-        "Calls calibration, 26 Mar 2026", "Calls calibration, 2 Apr 2026"
-    ]  # fmt: skip
+        "Calls calibration, 26 Mar 2026",
+        "Calls calibration, 2 Apr 2026",
+    ]
     assert all(s.series == series and s.status == SessionStatus.SCORING for s in created)
     # No contact is held twice.
     held = [sc.contact_id for s in created for sc in s.session_contacts.all()]
@@ -74,13 +86,23 @@ def test_weekly_across_the_spring_change_keeps_ten_o_clock(make_series, team):
 
 def test_monthly_on_the_last_friday_across_month_ends(make_series, team):
     contacts_for(team, 20, at=datetime(2026, 1, 10, tzinfo=UTC))
-    make_series(cadence_kind="monthly", weekday=4, nth=-1, first_day=date(2026, 1, 1),
-                lead_days=60, scoring_days=3, sample_days=90)  # fmt: skip
+    make_series(
+        cadence_kind="monthly",
+        weekday=4,
+        nth=-1,
+        first_day=date(2026, 1, 1),
+        lead_days=60,
+        scoring_days=3,
+        sample_days=90,
+    )
     first = series_services.series_create_due_sessions(now=datetime(2026, 1, 20, tzinfo=UTC))
     later = series_services.series_create_due_sessions(now=datetime(2026, 3, 1, tzinfo=UTC))
     assert [local(s)[0] for s in first + later] == [
-        "2026-01-30", "2026-02-27", "2026-03-27", "2026-04-24"
-    ]  # fmt: skip
+        "2026-01-30",
+        "2026-02-27",
+        "2026-03-27",
+        "2026-04-24",
+    ]
     assert all(local(s)[1] == "10:00" for s in first + later)
     # 27 March is before the change (10:00 CET = 09:00 UTC), 24 April after it (08:00 UTC).
     assert [s.meeting_at.astimezone(UTC).hour for s in later] == [9, 8]
@@ -101,10 +123,14 @@ def test_creating_twice_makes_one_session_per_occurrence(make_series, team):
     session = series.sessions.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         CalibrationSession.objects.create(
-            series=series, meeting_at=session.meeting_at, title="Again", version=session.version,
-            facilitator=session.facilitator, created_by=session.created_by,
+            series=series,
+            meeting_at=session.meeting_at,
+            title="Again",
+            version=session.version,
+            facilitator=session.facilitator,
+            created_by=session.created_by,
             scoring_deadline=session.scoring_deadline,
-        )  # fmt: skip
+        )
 
 
 def test_too_few_contacts_leave_it_planned_with_the_problem_recorded(make_series, team):
@@ -136,8 +162,9 @@ def test_enough_contacts_open_it_for_blind_scoring(users, make_series, team, sec
     assert len(contacts) == 6 and {c.team_id for c in contacts} == {team.pk}
     assert len({c.agent_id for c in contacts}) == 3  # spread over the agents
     assert set(session.participants.values_list("user", flat=True)) == {
-        users[Role.EVALUATOR].pk, second_evaluator.pk
-    }  # fmt: skip
+        users[Role.EVALUATOR].pk,
+        second_evaluator.pk,
+    }
     assert (session.location, session.duration_minutes, session.tolerance) == ("Room 4", 45, 3)
     assert "lowest and the highest scores" in session.agenda
     series.refresh_from_db()
@@ -209,9 +236,14 @@ def client_as(client, users, role):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.ADMIN, 200), (Role.QA_LEAD, 200), (Role.EVALUATOR, 200), (Role.AGENT, 403),
-     (ANONYMOUS, 302)],
-)  # fmt: skip
+    [
+        (Role.ADMIN, 200),
+        (Role.QA_LEAD, 200),
+        (Role.EVALUATOR, 200),
+        (Role.AGENT, 403),
+        (ANONYMOUS, 302),
+    ],
+)
 def test_who_sees_the_series_list_and_the_cadence(client, users, make_series, role, expected):
     make_series()
     client_as(client, users, role)
@@ -224,9 +256,14 @@ def test_who_sees_the_series_list_and_the_cadence(client, users, make_series, ro
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.ADMIN, 200), (Role.QA_LEAD, 200), (Role.EVALUATOR, 403), (Role.AGENT, 403),
-     (ANONYMOUS, 302)],
-)  # fmt: skip
+    [
+        (Role.ADMIN, 200),
+        (Role.QA_LEAD, 200),
+        (Role.EVALUATOR, 403),
+        (Role.AGENT, 403),
+        (ANONYMOUS, 302),
+    ],
+)
 def test_who_creates_and_edits_series(client, users, make_series, role, expected):
     series = make_series()
     client_as(client, users, role)
@@ -234,17 +271,23 @@ def test_who_creates_and_edits_series(client, users, make_series, role, expected
         assert client.get(url).status_code == expected, url
     response = client.post(reverse("series_run", args=[series.pk]))
     assert response.status_code == (302 if expected == 200 else expected)
-    response = client.post(reverse("cadence_target"), {"team": series.team_id,
-                                                       "sessions_per_month": 4})  # fmt: skip
+    response = client.post(
+        reverse("cadence_target"), {"team": series.team_id, "sessions_per_month": 4}
+    )
     assert response.status_code == (302 if expected == 200 else expected)
     assert CadenceTarget.objects.filter(sessions_per_month=4).exists() == (expected == 200)
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.ADMIN, 200), (Role.QA_LEAD, 200), (Role.EVALUATOR, 200), (Role.AGENT, 403),
-     (ANONYMOUS, 302)],
-)  # fmt: skip
+    [
+        (Role.ADMIN, 200),
+        (Role.QA_LEAD, 200),
+        (Role.EVALUATOR, 200),
+        (Role.AGENT, 403),
+        (ANONYMOUS, 302),
+    ],
+)
 def test_who_sees_a_series(client, users, make_series, role, expected):
     series = make_series()
     client_as(client, users, role)
@@ -268,14 +311,28 @@ def test_evaluators_see_only_the_series_they_are_in(client, users, make_series):
 def test_planning_a_series_through_the_form(client, users, version, team, second_evaluator):
     client.force_login(users[Role.QA_LEAD])
     form = {
-        "title": "Chats", "team": team.pk, "scorecard": version.scorecard_id,
-        "facilitator": users[Role.QA_LEAD].pk, "cadence_kind": "monthly", "interval": 1,
-        "weekday": 4, "nth": -1, "first_day": "2026-01-01", "meeting_time": "09:30",
-        "time_zone": STOCKHOLM, "duration_minutes": 60, "reference_mode": "consensus",
-        "tolerance": 5, "lead_days": 7, "scoring_days": 2, "sample_channel": "chat",
-        "sample_days": 30, "sample_size": 6, "is_active": "on",
+        "title": "Chats",
+        "team": team.pk,
+        "scorecard": version.scorecard_id,
+        "facilitator": users[Role.QA_LEAD].pk,
+        "cadence_kind": "monthly",
+        "interval": 1,
+        "weekday": 4,
+        "nth": -1,
+        "first_day": "2026-01-01",
+        "meeting_time": "09:30",
+        "time_zone": STOCKHOLM,
+        "duration_minutes": 60,
+        "reference_mode": "consensus",
+        "tolerance": 5,
+        "lead_days": 7,
+        "scoring_days": 2,
+        "sample_channel": "chat",
+        "sample_days": 30,
+        "sample_size": 6,
+        "is_active": "on",
         "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
-    }  # fmt: skip
+    }
     assert client.post(reverse("series_new"), {**form, "scoring_days": 7}).status_code == 200
     response = client.post(reverse("series_new"), form)
     series = Series.objects.get(title="Chats")
@@ -310,9 +367,15 @@ def test_the_series_page_lists_past_and_upcoming_sessions(client, users, make_se
 
 def held(team, version, user, when, status=SessionStatus.COMPLETED):
     return CalibrationSession.objects.create(
-        title="S", version=version, team=team, facilitator=user, created_by=user,
-        scoring_deadline=when - timedelta(days=1), meeting_at=when, status=status,
-    )  # fmt: skip
+        title="S",
+        version=version,
+        team=team,
+        facilitator=user,
+        created_by=user,
+        scoring_deadline=when - timedelta(days=1),
+        meeting_at=when,
+        status=status,
+    )
 
 
 def test_cadence_by_month_against_the_targets(users, version):
@@ -340,18 +403,32 @@ def test_cadence_by_month_against_the_targets(users, version):
         teams=[first, second], months=6, today=date(2026, 5, 15), time_zone=STOCKHOLM
     )
     months = [m.month for m in rows[0].months]
-    assert months == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1),
-                      date(2026, 4, 1), date(2026, 5, 1)]  # fmt: skip
+    assert months == [
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        date(2026, 5, 1),
+    ]
     a, b = rows
     assert (a.target, a.has_target, b.target, b.has_target) == (3, True, 2, False)
     assert [(m.held, m.planned, m.state) for m in a.months] == [
-        (0, 0, "missed"), (3, 0, "met"), (2, 0, "missed"), (0, 0, "missed"), (0, 0, "missed"),
+        (0, 0, "missed"),
+        (3, 0, "met"),
+        (2, 0, "missed"),
+        (0, 0, "missed"),
+        (0, 0, "missed"),
         (1, 2, "on_track"),
-    ]  # fmt: skip
+    ]
     assert [(m.held, m.planned, m.state) for m in b.months] == [
-        (0, 0, "missed"), (0, 0, "missed"), (0, 0, "missed"), (0, 0, "missed"), (2, 0, "met"),
+        (0, 0, "missed"),
+        (0, 0, "missed"),
+        (0, 0, "missed"),
+        (0, 0, "missed"),
+        (2, 0, "met"),
         (0, 1, "behind"),
-    ]  # fmt: skip
+    ]
     assert (a.months_met, b.months_met) == (1, 1)
 
 

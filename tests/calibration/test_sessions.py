@@ -59,10 +59,15 @@ def test_a_whole_session_through_every_state(users, session, second_evaluator):
 def test_opening_needs_enough_contacts_and_evaluators(users, version, team):
     now = timezone.now()
     session = services.session_plan(
-        user=users[Role.QA_LEAD], contacts=[ContactFactory(agent=AgentFactory(team=team))],
-        evaluators=[users[Role.EVALUATOR]], title="Too small", version=version,
-        facilitator=users[Role.QA_LEAD], scoring_deadline=now, meeting_at=now,
-    )  # fmt: skip
+        user=users[Role.QA_LEAD],
+        contacts=[ContactFactory(agent=AgentFactory(team=team))],
+        evaluators=[users[Role.EVALUATOR]],
+        title="Too small",
+        version=version,
+        facilitator=users[Role.QA_LEAD],
+        scoring_deadline=now,
+        meeting_at=now,
+    )
     with pytest.raises(ValidationError, match="needs 5 to 10 contacts; it has 1"):
         services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
 
@@ -98,13 +103,24 @@ def test_planning_page_samples_contacts(client, users, version, team, second_eva
     client.force_login(users[Role.QA_LEAD])
     page = client.get(reverse("session_plan")).content.decode()
     assert "Consistency matters more than being right." in page
-    response = client.post(reverse("session_plan"), {
-        "title": "April calibration", "version": version.pk, "team": team.pk,
-        "facilitator": users[Role.QA_LEAD].pk, "reference_mode": "consensus", "tolerance": "5",
-        "scoring_deadline": "2026-04-07T12:00", "meeting_at": "2026-04-08T10:00",
-        "duration_minutes": 60, "agenda": "Lowest first", "ground_rules": "Be honest",
-        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk], "sample_size": 7,
-    })  # fmt: skip
+    response = client.post(
+        reverse("session_plan"),
+        {
+            "title": "April calibration",
+            "version": version.pk,
+            "team": team.pk,
+            "facilitator": users[Role.QA_LEAD].pk,
+            "reference_mode": "consensus",
+            "tolerance": "5",
+            "scoring_deadline": "2026-04-07T12:00",
+            "meeting_at": "2026-04-08T10:00",
+            "duration_minutes": 60,
+            "agenda": "Lowest first",
+            "ground_rules": "Be honest",
+            "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
+            "sample_size": 7,
+        },
+    )
     session = CalibrationSession.objects.get(title="April calibration")
     assert response.url == reverse("session_detail", args=[session.pk])
     assert session.session_contacts.count() == 7
@@ -119,12 +135,19 @@ def test_planning_with_contacts_ticked_in_the_list(client, users, version, team,
     page = client.get(reverse("session_plan"), {"contacts": ticked}).content.decode()
     assert "5 contacts picked from the list" in page and "id_sample_size" not in page
     fields = {
-        "title": "Picked", "version": version.pk, "team": team.pk,
-        "facilitator": users[Role.QA_LEAD].pk, "reference_mode": "consensus", "tolerance": "5",
-        "scoring_deadline": "2026-04-07T12:00", "meeting_at": "2026-04-08T10:00",
-        "duration_minutes": 60, "agenda": "a", "ground_rules": "b",
+        "title": "Picked",
+        "version": version.pk,
+        "team": team.pk,
+        "facilitator": users[Role.QA_LEAD].pk,
+        "reference_mode": "consensus",
+        "tolerance": "5",
+        "scoring_deadline": "2026-04-07T12:00",
+        "meeting_at": "2026-04-08T10:00",
+        "duration_minutes": 60,
+        "agenda": "a",
+        "ground_rules": "b",
         "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
-    }  # fmt: skip
+    }
     too_few = client.post(reverse("session_plan"), {**fields, "contacts": ticked[:4]})
     assert "Pick 5 to 10 contacts; 4 are ticked." in too_few.content.decode()
     client.post(reverse("session_plan"), {**fields, "contacts": ticked})
@@ -137,12 +160,23 @@ def test_planning_with_contacts_ticked_in_the_list(client, users, version, team,
 
 def test_planning_refuses_a_deadline_after_the_meeting(client, users, version):
     client.force_login(users[Role.QA_LEAD])
-    response = client.post(reverse("session_plan"), {
-        "title": "x", "version": version.pk, "facilitator": users[Role.QA_LEAD].pk,
-        "reference_mode": "expert", "tolerance": "5", "scoring_deadline": "2026-04-09T12:00",
-        "meeting_at": "2026-04-08T10:00", "duration_minutes": 60, "agenda": "a",
-        "ground_rules": "b", "evaluators": [users[Role.EVALUATOR].pk], "sample_size": 5,
-    })  # fmt: skip
+    response = client.post(
+        reverse("session_plan"),
+        {
+            "title": "x",
+            "version": version.pk,
+            "facilitator": users[Role.QA_LEAD].pk,
+            "reference_mode": "expert",
+            "tolerance": "5",
+            "scoring_deadline": "2026-04-09T12:00",
+            "meeting_at": "2026-04-08T10:00",
+            "duration_minutes": 60,
+            "agenda": "a",
+            "ground_rules": "b",
+            "evaluators": [users[Role.EVALUATOR].pk],
+            "sample_size": 5,
+        },
+    )
     page = response.content.decode()
     assert "Scoring must end before the meeting starts." in page
     assert "Choose the expert whose answers are the reference." in page

@@ -67,8 +67,9 @@ def small_disk(tmp_path):
     folder.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode:
         if in_ci:
             pytest.fail(f"cannot mount a tmpfs: {mounted.stderr}")

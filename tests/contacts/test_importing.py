@@ -77,26 +77,53 @@ def test_good_csv_creates_contacts(agents, team, settings):
         {"t": 0, "speaker": "agent", "text": "Hej"},
         {"t": 4.5, "speaker": "customer", "text": "Hallå"},
     ]
-    data = csv_bytes([
-        [*HEADER, "duration", "language", "subject", "transcript", "Queue", "Campaign"],
-        ["CRM-1", "call", "EN001", "2026-03-02 10:30", "4:35", "en", "Double charge",
-         "Agent: Hello\n\nCustomer: Hi, I was charged twice.", "Billing", ""],
-        ["CRM-2", "Chat", "EN001", "2026-03-02T10:30:00+01:00", "1:02:03", "", "", json.dumps(turns), "", "Spring"],
-        ["CRM-3", "письмо", "RU002", "02.03.2026 10:30", "95", "ru-RU", "Возврат", "", "", ""],
-        [],
-        ["CRM-4", "ärende", "RU002", "2026-03-02T10:30Z", "", "SV", "", "", "", ""],
-        ["CRM-5", "ticket", "EN001", "2026-03-02", "", "", "", "", "", ""],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            [*HEADER, "duration", "language", "subject", "transcript", "Queue", "Campaign"],
+            [
+                "CRM-1",
+                "call",
+                "EN001",
+                "2026-03-02 10:30",
+                "4:35",
+                "en",
+                "Double charge",
+                "Agent: Hello\n\nCustomer: Hi, I was charged twice.",
+                "Billing",
+                "",
+            ],
+            [
+                "CRM-2",
+                "Chat",
+                "EN001",
+                "2026-03-02T10:30:00+01:00",
+                "1:02:03",
+                "",
+                "",
+                json.dumps(turns),
+                "",
+                "Spring",
+            ],
+            ["CRM-3", "письмо", "RU002", "02.03.2026 10:30", "95", "ru-RU", "Возврат", "", "", ""],
+            [],
+            ["CRM-4", "ärende", "RU002", "2026-03-02T10:30Z", "", "SV", "", "", "", ""],
+            ["CRM-5", "ticket", "EN001", "2026-03-02", "", "", "", "", "", ""],
+        ]
+    )
 
     report = check(data)
     assert report.ok and problems(report) == []
     assert (report.total_rows, report.valid_rows, report.creates, report.updates) == (5, 5, 5, 0)
     assert Contact.objects.count() == 0
     assert report.sample[0] == {
-        "external_id": "CRM-1", "channel": "call", "agent": "Emma Nilsson",
-        "occurred_at": "2026-03-02T10:30:00+01:00", "duration_seconds": 275, "language": "en",
+        "external_id": "CRM-1",
+        "channel": "call",
+        "agent": "Emma Nilsson",
+        "occurred_at": "2026-03-02T10:30:00+01:00",
+        "duration_seconds": 275,
+        "language": "en",
         "subject": "Double charge",
-    }  # fmt: skip
+    }
     json.dumps(report.as_dict())
 
     applied = apply(data)
@@ -125,19 +152,23 @@ def test_good_csv_creates_contacts(agents, team, settings):
 
 
 def test_reimport_updates_the_same_contacts(agents):
-    first = csv_bytes([
-        [*HEADER, "subject", "Queue"],
-        ["CRM-1", "call", "EN001", "2026-03-02 10:30", "Old subject", "Billing"],
-        ["CRM-2", "chat", "EN001", "2026-03-02 11:30", "Old", "Billing"],
-    ])  # fmt: skip
+    first = csv_bytes(
+        [
+            [*HEADER, "subject", "Queue"],
+            ["CRM-1", "call", "EN001", "2026-03-02 10:30", "Old subject", "Billing"],
+            ["CRM-2", "chat", "EN001", "2026-03-02 11:30", "Old", "Billing"],
+        ]
+    )
     apply(first)
     created_at = Contact.objects.get(external_id="CRM-1").created_at
-    second = csv_bytes([
-        [*HEADER, "subject", "Queue"],
-        ["CRM-1", "email", "RU002", "2026-03-03 10:30", "New subject", "Refunds"],
-        ["CRM-2", "chat", "EN001", "2026-03-02 11:30", "Old", "Billing"],
-        ["CRM-3", "chat", "EN001", "2026-03-02 11:30", "", ""],
-    ])  # fmt: skip
+    second = csv_bytes(
+        [
+            [*HEADER, "subject", "Queue"],
+            ["CRM-1", "email", "RU002", "2026-03-03 10:30", "New subject", "Refunds"],
+            ["CRM-2", "chat", "EN001", "2026-03-02 11:30", "Old", "Billing"],
+            ["CRM-3", "chat", "EN001", "2026-03-02 11:30", "", ""],
+        ]
+    )
 
     report = check(second)
     assert (report.creates, report.updates) == (1, 2)
@@ -157,10 +188,14 @@ def test_reimport_updates_the_same_contacts(agents):
 
 
 def test_columns_left_out_of_the_file_keep_their_values(agents):
-    apply(csv_bytes([
-        [*HEADER, "subject", "transcript", "duration", "Queue"],
-        ["CRM-1", "call", "EN001", "2026-03-02 10:30", "Billing", "Hello", "60", "Billing"],
-    ]))  # fmt: skip
+    apply(
+        csv_bytes(
+            [
+                [*HEADER, "subject", "transcript", "duration", "Queue"],
+                ["CRM-1", "call", "EN001", "2026-03-02 10:30", "Billing", "Hello", "60", "Billing"],
+            ]
+        )
+    )
     apply(csv_bytes([[*HEADER], ["CRM-1", "chat", "EN001", "2026-03-02 10:30"]]))
     contact = Contact.objects.get()
     assert contact.channel == "chat"
@@ -243,12 +278,25 @@ def test_xlsx_problems_name_the_spreadsheet_row(agents):
 
 
 def test_json_list(agents):
-    data = json.dumps([
-        {"external_id": "J-1", "channel": "email", "agent_id": "EN001",
-         "occurred_at": "2026-03-02T10:30:00+00:00", "duration": 62, "Priority": 2,
-         "transcript": [{"t": 0, "speaker": "agent", "text": "Hi"}]},
-        {"external_id": "J-2", "channel": "chat", "agent_id": "RU002", "occurred_at": "2026-03-02 11:00"},
-    ]).encode()  # fmt: skip
+    data = json.dumps(
+        [
+            {
+                "external_id": "J-1",
+                "channel": "email",
+                "agent_id": "EN001",
+                "occurred_at": "2026-03-02T10:30:00+00:00",
+                "duration": 62,
+                "Priority": 2,
+                "transcript": [{"t": 0, "speaker": "agent", "text": "Hi"}],
+            },
+            {
+                "external_id": "J-2",
+                "channel": "chat",
+                "agent_id": "RU002",
+                "occurred_at": "2026-03-02 11:00",
+            },
+        ]
+    ).encode()
     report = apply(data, "export.json")
     assert (report.total_rows, report.creates) == (2, 2)
     contact = Contact.objects.get(external_id="J-1")
@@ -257,10 +305,17 @@ def test_json_list(agents):
 
 
 def test_json_item_that_is_not_an_object(agents):
-    data = json.dumps([
-        {"external_id": "J-1", "channel": "call", "agent_id": "EN001", "occurred_at": "2026-03-02"},
-        "J-2",
-    ]).encode()  # fmt: skip
+    data = json.dumps(
+        [
+            {
+                "external_id": "J-1",
+                "channel": "call",
+                "agent_id": "EN001",
+                "occurred_at": "2026-03-02",
+            },
+            "J-2",
+        ]
+    ).encode()
     report = assert_rejected_without_writing(data, "export.json")
     assert problems(report) == [(2, "")]
 
@@ -364,12 +419,14 @@ def test_every_problem_of_a_row_is_reported(agents):
 
 
 def test_rows_are_counted_as_a_spreadsheet_shows_them(agents):
-    data = csv_bytes([
-        [*HEADER, "transcript"],
-        ["OK-1", "call", "EN001", "2026-03-02", "three\nline\ntranscript"],
-        [],
-        ["OK-2", "call", "EN001", "tomorrow", ""],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            [*HEADER, "transcript"],
+            ["OK-1", "call", "EN001", "2026-03-02", "three\nline\ntranscript"],
+            [],
+            ["OK-2", "call", "EN001", "tomorrow", ""],
+        ]
+    )
     assert problems(check(data)) == [(4, "occurred_at")]
 
 
@@ -444,12 +501,14 @@ def test_json_has_its_own_smaller_limit(agents, monkeypatch):
 
 
 def test_an_unknown_agent_with_name_and_team_is_created(agents, team):
-    data = csv_bytes([
-        [*HEADER, "agent_name", "team"],
-        ["N-1", "call", "NEW1", "2026-03-02", "Nora New", "customer SUPPORT"],
-        ["N-2", "chat", "NEW1", "2026-03-02", "", ""],
-        ["N-3", "chat", "EN001", "2026-03-02", "", "A team that does not matter here"],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            [*HEADER, "agent_name", "team"],
+            ["N-1", "call", "NEW1", "2026-03-02", "Nora New", "customer SUPPORT"],
+            ["N-2", "chat", "NEW1", "2026-03-02", "", ""],
+            ["N-3", "chat", "EN001", "2026-03-02", "", "A team that does not matter here"],
+        ]
+    )
     report = check(data)
     assert report.ok and report.new_agents == ["Nora New (NEW1)"]
     assert not Agent.objects.filter(employee_id="NEW1").exists()
@@ -471,20 +530,27 @@ def test_the_contact_team_is_the_agent_team(agents):
 
 
 def test_recordings_come_from_the_zip(agents, settings):
-    archive = zip_bytes({
-        "recordings/call-1.ogg": OGG, "../evil.ogg": OGG, "/etc/absolute.ogg": OGG,
-        "notes.txt": b"not audio", "recordings/": b"",
-    })  # fmt: skip
+    archive = zip_bytes(
+        {
+            "recordings/call-1.ogg": OGG,
+            "../evil.ogg": OGG,
+            "/etc/absolute.ogg": OGG,
+            "notes.txt": b"not audio",
+            "recordings/": b"",
+        }
+    )
     assert importing.media_names_in(io.BytesIO(archive)) == {"call-1.ogg"}
     assert importing.media_names_in(io.BytesIO(b"not a zip")) == set()
 
-    bad = csv_bytes([
-        [*HEADER, "media_file"],
-        ["M-1", "call", "EN001", "2026-03-02", "call-1.ogg"],
-        ["M-2", "call", "EN001", "2026-03-02", "evil.ogg"],
-        ["M-3", "call", "EN001", "2026-03-02", "../evil.ogg"],
-        ["M-4", "call", "EN001", "2026-03-02", "notes.txt"],
-    ])  # fmt: skip
+    bad = csv_bytes(
+        [
+            [*HEADER, "media_file"],
+            ["M-1", "call", "EN001", "2026-03-02", "call-1.ogg"],
+            ["M-2", "call", "EN001", "2026-03-02", "evil.ogg"],
+            ["M-3", "call", "EN001", "2026-03-02", "../evil.ogg"],
+            ["M-4", "call", "EN001", "2026-03-02", "notes.txt"],
+        ]
+    )
     report = check(bad, media_names=importing.media_names_in(io.BytesIO(archive)))
     assert problems(report) == [(3, "media_file"), (4, "media_file"), (5, "media_file")]
     assert report.missing_media == ["evil.ogg", "notes.txt"]
@@ -492,11 +558,13 @@ def test_recordings_come_from_the_zip(agents, settings):
         apply(bad, media_archive=io.BytesIO(archive))
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.ogg"))
 
-    good = csv_bytes([
-        [*HEADER, "media_file"],
-        ["M-1", "call", "EN001", "2026-03-02", "recordings\\call-1.ogg"],
-        ["M-2", "chat", "EN001", "2026-03-02", ""],
-    ])  # fmt: skip
+    good = csv_bytes(
+        [
+            [*HEADER, "media_file"],
+            ["M-1", "call", "EN001", "2026-03-02", "recordings\\call-1.ogg"],
+            ["M-2", "chat", "EN001", "2026-03-02", ""],
+        ]
+    )
     apply(good, media_archive=io.BytesIO(archive))
     contact = Contact.objects.get(external_id="M-1")
     assert contact.media.name.endswith(".ogg") and "evil" not in contact.media.name
@@ -513,11 +581,13 @@ def test_recordings_come_from_the_zip(agents, settings):
 
 def test_rejected_apply_removes_recordings_already_stored(agents, settings, monkeypatch):
     monkeypatch.setattr(importing, "BATCH_SIZE", 1)  # the first row is written before the bad one
-    data = csv_bytes([
-        [*HEADER, "media_file"],
-        ["M-1", "call", "EN001", "2026-03-02", "call-1.ogg"],
-        ["M-2", "fax", "EN001", "2026-03-02", ""],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            [*HEADER, "media_file"],
+            ["M-1", "call", "EN001", "2026-03-02", "call-1.ogg"],
+            ["M-2", "fax", "EN001", "2026-03-02", ""],
+        ]
+    )
     with pytest.raises(ImportRejected):
         apply(data, media_archive=io.BytesIO(zip_bytes({"call-1.ogg": OGG})))
     assert Contact.objects.count() == 0
@@ -580,8 +650,11 @@ def test_upload_check_and_apply_through_the_pages(client, users, agents):
 
 def test_single_recordings_instead_of_a_zip(client, users, agents):
     client.force_login(users[Role.QA_LEAD])
-    rows = [[*HEADER, "media_file"], ["S-1", "call", "EN001", "2026-03-02", "a.ogg"],
-            ["S-2", "call", "EN001", "2026-03-02", "b.ogg"]]  # fmt: skip
+    rows = [
+        [*HEADER, "media_file"],
+        ["S-1", "call", "EN001", "2026-03-02", "a.ogg"],
+        ["S-2", "call", "EN001", "2026-03-02", "b.ogg"],
+    ]
     response = client.post(
         reverse("contact_import"),
         {

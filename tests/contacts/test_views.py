@@ -16,13 +16,26 @@ def contacts(users, team):
     other_team = TeamFactory(name="Sales")
     other = AgentFactory(full_name="Other Agent", team=other_team)
     return {
-        "own_call": ContactFactory(agent=own, channel="call", external_id="OWN-1",
-                                   occurred_at=datetime(2026, 3, 1, 10, tzinfo=UTC)),
-        "own_chat": ContactFactory(agent=own, channel="chat", external_id="OWN-2",
-                                   occurred_at=datetime(2026, 3, 20, 10, tzinfo=UTC)),
-        "other_call": ContactFactory(agent=other, team=other_team, channel="call",
-                                     external_id="OTHER-1", occurred_at=datetime(2026, 3, 10, 10, tzinfo=UTC)),
-    }  # fmt: skip
+        "own_call": ContactFactory(
+            agent=own,
+            channel="call",
+            external_id="OWN-1",
+            occurred_at=datetime(2026, 3, 1, 10, tzinfo=UTC),
+        ),
+        "own_chat": ContactFactory(
+            agent=own,
+            channel="chat",
+            external_id="OWN-2",
+            occurred_at=datetime(2026, 3, 20, 10, tzinfo=UTC),
+        ),
+        "other_call": ContactFactory(
+            agent=other,
+            team=other_team,
+            channel="call",
+            external_id="OTHER-1",
+            occurred_at=datetime(2026, 3, 10, 10, tzinfo=UTC),
+        ),
+    }
 
 
 def listed(client, **params) -> set[str]:
@@ -67,8 +80,10 @@ def test_agent_sees_only_own_contacts(client, users, contacts):
 
 def test_detail_shows_transcript_and_player(client, users, contacts):
     contact = contacts["own_call"]
-    contact.transcript = [{"t": 0, "speaker": "agent", "text": "Good morning, Emma speaking."},
-                          {"t": 65, "speaker": "customer", "text": "Hi, my bill is wrong."}]  # fmt: skip
+    contact.transcript = [
+        {"t": 0, "speaker": "agent", "text": "Good morning, Emma speaking."},
+        {"t": 65, "speaker": "customer", "text": "Hi, my bill is wrong."},
+    ]
     contact.media.save("call.ogg", ContentFile(OGG))
     client.force_login(users[Role.EVALUATOR])
     page = client.get(reverse("contact_detail", args=[contact.pk])).content.decode()

@@ -40,9 +40,14 @@ def plan(lead, version, team, evaluators, *, status=SessionStatus.DRAFT, **field
         **fields,
     }
     session = services.session_plan(
-        user=lead, contacts=[ContactFactory(agent=agent) for _ in range(5)],
-        evaluators=evaluators, version=version, team=team, facilitator=lead, **fields,
-    )  # fmt: skip
+        user=lead,
+        contacts=[ContactFactory(agent=agent) for _ in range(5)],
+        evaluators=evaluators,
+        version=version,
+        team=team,
+        facilitator=lead,
+        **fields,
+    )
     CalibrationSession.objects.filter(pk=session.pk).update(
         status=status,
         completed_at=fields["meeting_at"] + timedelta(hours=1)
@@ -90,10 +95,22 @@ def test_scoring_progress_counts_and_names_who_has_not_finished(lead, session, e
 
 
 def test_deadline_within_a_day_is_near_and_a_passed_one_is_ready(lead, version, team, evaluators):
-    near = plan(lead, version, team, evaluators, status=SessionStatus.SCORING,
-                scoring_deadline=NOW + timedelta(hours=20))  # fmt: skip
-    passed = plan(lead, version, team, evaluators, status=SessionStatus.SCORING,
-                  scoring_deadline=NOW - timedelta(minutes=1))  # fmt: skip
+    near = plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.SCORING,
+        scoring_deadline=NOW + timedelta(hours=20),
+    )
+    passed = plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.SCORING,
+        scoring_deadline=NOW - timedelta(minutes=1),
+    )
     found = attention(lead)
     assert [p.session for p in found.scoring] == [near]
     assert found.scoring[0].deadline_soon
@@ -121,13 +138,32 @@ def test_meetings_today_and_in_the_next_seven_days_in_the_users_time_zone(
     lead, version, team, evaluators
 ):
     late_today_utc = plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(hours=4))
-    soon = plan(lead, version, team, evaluators, status=SessionStatus.SCORING,
-                meeting_at=NOW + timedelta(days=6))  # fmt: skip
+    soon = plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.SCORING,
+        meeting_at=NOW + timedelta(days=6),
+    )
     plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(days=9))  # too far
-    plan(lead, version, team, evaluators, status=SessionStatus.CANCELLED,
-         meeting_at=NOW + timedelta(hours=1))  # fmt: skip
-    plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="Done.",
-         meeting_at=NOW - timedelta(hours=1))  # fmt: skip
+    plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.CANCELLED,
+        meeting_at=NOW + timedelta(hours=1),
+    )
+    plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.COMPLETED,
+        summary="Done.",
+        meeting_at=NOW - timedelta(hours=1),
+    )
 
     in_london = attention(lead, zone="Europe/London")
     assert in_london.meetings_today == [late_today_utc]
@@ -142,8 +178,14 @@ def test_meetings_today_and_in_the_next_seven_days_in_the_users_time_zone(
 
 
 def test_sessions_held_without_a_summary(lead, version, team, evaluators):
-    discussed = plan(lead, version, team, evaluators, status=SessionStatus.DISCUSSION,
-                     meeting_at=NOW - timedelta(days=1))  # fmt: skip
+    discussed = plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.DISCUSSION,
+        meeting_at=NOW - timedelta(days=1),
+    )
     plan(
         lead,
         version,
@@ -152,10 +194,23 @@ def test_sessions_held_without_a_summary(lead, version, team, evaluators):
         status=SessionStatus.DISCUSSION,
         meeting_at=NOW + timedelta(hours=2),
     )  # revealed ahead of its meeting: not held yet
-    no_summary = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED,
-                      meeting_at=NOW - timedelta(days=9))  # fmt: skip
-    plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="All agreed.",
-         meeting_at=NOW - timedelta(days=8))  # fmt: skip
+    no_summary = plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.COMPLETED,
+        meeting_at=NOW - timedelta(days=9),
+    )
+    plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.COMPLETED,
+        summary="All agreed.",
+        meeting_at=NOW - timedelta(days=8),
+    )
     assert attention(lead).to_summarise == [no_summary, discussed]
 
 
@@ -184,8 +239,9 @@ def test_overdue_actions_are_open_ones_due_before_today(lead, version, team, eva
 # Criteria to clarify
 
 
-def test_clarification_flags_until_a_newer_version_is_published(users, lead, version, team,
-                                                                  evaluators):  # fmt: skip
+def test_clarification_flags_until_a_newer_version_is_published(
+    users, lead, version, team, evaluators
+):
     session = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="x")
     criteria = list(version.sections.first().criteria.all())
     clarify = CriterionFlag.objects.create(
@@ -208,8 +264,15 @@ def test_clarification_flags_until_a_newer_version_is_published(users, lead, ver
 
 
 def test_cadence_this_month_comes_from_the_cadence_code(lead, version, team, evaluators):
-    plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="x",
-         meeting_at=NOW - timedelta(days=2))  # fmt: skip
+    plan(
+        lead,
+        version,
+        team,
+        evaluators,
+        status=SessionStatus.COMPLETED,
+        summary="x",
+        meeting_at=NOW - timedelta(days=2),
+    )
     plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(days=5))
     [row] = attention(lead).cadence
     [month] = row.months
@@ -225,8 +288,15 @@ def test_last_result_is_the_reports_figures_with_the_change(lead, revealed, vers
     assert (row.calibrated, row.share_within) == (figures.calibrated, figures.share_within)
 
     # A later session of the same team and scorecard: the change is against this one.
-    later = plan(lead, version, team, [], status=SessionStatus.COMPLETED, summary="x",
-                 meeting_at=revealed.meeting_at + timedelta(days=14))  # fmt: skip
+    later = plan(
+        lead,
+        version,
+        team,
+        [],
+        status=SessionStatus.COMPLETED,
+        summary="x",
+        meeting_at=revealed.meeting_at + timedelta(days=14),
+    )
     [row] = attention(lead, now=timezone.now()).results
     assert row.session == later and row.previous == revealed
     assert row.previous_share_within == figures.share_within
@@ -315,14 +385,15 @@ def _one_of_each(lead, version, team, evaluators, days: int):
     """A session in every state the list looks at, with a flag and an overdue action."""
     at = timezone.now() - timedelta(days=days)
     plan(lead, version, team, evaluators, status=SessionStatus.SCORING)
-    plan(lead, version, team, evaluators, status=SessionStatus.SCORING,
-         scoring_deadline=at)  # fmt: skip
+    plan(lead, version, team, evaluators, status=SessionStatus.SCORING, scoring_deadline=at)
     plan(lead, version, team, evaluators, status=SessionStatus.DISCUSSION, meeting_at=at)
     done = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, meeting_at=at)
     CriterionFlag.objects.create(
-        session=done, criterion=version.sections.first().criteria.first(),
-        kind=FlagKind.CLARIFY, created_by=lead,
-    )  # fmt: skip
+        session=done,
+        criterion=version.sections.first().criteria.first(),
+        kind=FlagKind.CLARIFY,
+        created_by=lead,
+    )
     FollowUpAction.objects.create(
         session=done, description="late", owner=lead, due_date=at.date() - timedelta(days=1)
     )

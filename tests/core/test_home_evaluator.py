@@ -137,10 +137,16 @@ def test_the_home_reads_sessions_in_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         assert len(selectors.sessions_to_score(user=first)) == 1
     services.session_plan(
-        user=users[Role.QA_LEAD], contacts=contacts_of(session), evaluators=[first],
-        title="Another", version=version, team=team, facilitator=users[Role.QA_LEAD],
-        scoring_deadline=session.scoring_deadline, meeting_at=session.meeting_at,
-    )  # fmt: skip
+        user=users[Role.QA_LEAD],
+        contacts=contacts_of(session),
+        evaluators=[first],
+        title="Another",
+        version=version,
+        team=team,
+        facilitator=users[Role.QA_LEAD],
+        scoring_deadline=session.scoring_deadline,
+        meeting_at=session.meeting_at,
+    )
     with django_assert_num_queries(3):
         assert [s.session.title for s in selectors.sessions_to_score(user=first)] == [
             "March calibration",

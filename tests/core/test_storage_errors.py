@@ -91,8 +91,12 @@ def fill(folder: Path) -> None:
 def qalibrate(*arguments, environment) -> str:
     return subprocess.run(
         [sys.executable, "-m", "qalibrate", *arguments],
-        env=environment, check=True, capture_output=True, text=True, timeout=120,
-    ).stdout  # fmt: skip
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
 
 
 def fetch(opener, port: int, path: str, data=None, headers=None) -> tuple[int, str]:
@@ -130,8 +134,11 @@ def test_log_in_and_api_on_a_broken_data_folder_answer_503_naming_the_cause(
     with output.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "qalibrate", "serve", "--port", str(port), "--workers", "1"],
-            env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -154,8 +161,12 @@ def test_log_in_and_api_on_a_broken_data_folder_answer_503_naming_the_cause(
         assert words in page.replace("&#x27;", "'")
         assert "Something went wrong on our side" not in page  # not the generic 500 page
 
-        row = {"external_id": "A-1", "channel": "call", "agent_id": "EN001",
-               "occurred_at": "2026-03-02 10:30"}  # fmt: skip
+        row = {
+            "external_id": "A-1",
+            "channel": "call",
+            "agent_id": "EN001",
+            "occurred_at": "2026-03-02 10:30",
+        }
         status, body = fetch(
             opener,
             port,

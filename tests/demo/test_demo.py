@@ -94,8 +94,10 @@ def test_demo_scorecards_have_history_and_review_comments(demo):
 
     call = Scorecard.objects.get(name="Inbound support call")
     assert [(v.number, v.status) for v in call.versions.order_by("number")] == [
-        (1, "published"), (2, "published"), (3, "draft")
-    ]  # fmt: skip
+        (1, "published"),
+        (2, "published"),
+        (3, "draft"),
+    ]
     assert call.versions.get(number=2).change_note
     assert open_comment_count(call.draft) == 2
     assert ReviewComment.objects.filter(resolved_at__isnull=False).count() == 1
@@ -152,8 +154,9 @@ def test_demo_completed_session_has_disagreements_and_results(demo):
     assert latest.summary.startswith("6 contacts, 4 evaluators")
     assert latest.agreed_becomes_official and latest.share_with_agents
     assert {(f.kind, bool(f.note)) for f in latest.flags.all()} == {
-        ("clarify", True), ("process", True)
-    }  # fmt: skip
+        ("clarify", True),
+        ("process", True),
+    }
     actions = list(latest.actions.all())
     assert len(actions) == 3 and [a.status for a in actions].count("done") == 1
     assert all(a.due_date and a.owner.role in ("qa_lead", "evaluator") for a in actions)

@@ -16,11 +16,14 @@ MEETING = Meeting(
     minutes=60,
     time_zone="Europe/Stockholm",
     organizer=Person("Maria Lindqvist", "maria@example.com"),
-    attendees=[Person("James Cole", "james@example.com"), Person("Ирина Волкова", "irina@example.com")],
+    attendees=[
+        Person("James Cole", "james@example.com"),
+        Person("Ирина Волкова", "irina@example.com"),
+    ],
     description="Score the six contacts before Wednesday.",
     location="Room Nordkap",
     url="https://qalibrate.example/sessions/42/",
-)  # fmt: skip
+)
 
 
 def event_of(ics: bytes):
@@ -38,8 +41,10 @@ def test_request_has_the_meeting_in_its_time_zone():
     assert event.decoded("DTEND") - start == timedelta(hours=1)
     assert str(event["UID"]) == "session-42@qalibrate.example"
     assert int(event["SEQUENCE"]) == 0
-    assert [str(a) for a in event["ATTENDEE"]] == ["mailto:james@example.com",
-                                                  "mailto:irina@example.com"]  # fmt: skip
+    assert [str(a) for a in event["ATTENDEE"]] == [
+        "mailto:james@example.com",
+        "mailto:irina@example.com",
+    ]
     assert event["ATTENDEE"][1].params["CN"] == "Ирина Волкова"
     assert event["ATTENDEE"][0].params["RSVP"] == "TRUE"
     assert str(event["ORGANIZER"]) == "mailto:maria@example.com"
@@ -47,8 +52,9 @@ def test_request_has_the_meeting_in_its_time_zone():
 
 
 def test_a_reschedule_keeps_the_uid_and_raises_the_sequence():
-    moved = Meeting(**{**MEETING.__dict__, "start": MEETING.start + timedelta(days=1),
-                       "sequence": 1})  # fmt: skip
+    moved = Meeting(
+        **{**MEETING.__dict__, "start": MEETING.start + timedelta(days=1), "sequence": 1}
+    )
     _, first = event_of(invitation(MEETING, stamp=STAMP))
     _, second = event_of(invitation(moved, stamp=STAMP))
     assert first["UID"] == second["UID"]

@@ -207,9 +207,11 @@ def test_the_summary_carries_the_report_and_agents_are_told_their_results(
 ):
     Notification.objects.all().delete()
     calibration_services.session_complete(
-        session=revealed, user=users[Role.QA_LEAD], summary="We agreed on the greeting.",
+        session=revealed,
+        user=users[Role.QA_LEAD],
+        summary="We agreed on the greeting.",
         share_with_agents=True,
-    )  # fmt: skip
+    )
     assert kinds_of(users[Role.EVALUATOR]) == [Kind.SUMMARY]
     assert kinds_of(users[Role.QA_LEAD]) == [Kind.SUMMARY]
     assert kinds_of(users[Role.AGENT]) == []  # the agent's contacts were not in this session
@@ -247,9 +249,12 @@ def test_actions_assigned_and_due_are_told_once(users, revealed):
     Notification.objects.all().delete()
     today = timezone.localdate()
     action = calibration_services.action_add(
-        session=revealed, user=users[Role.QA_LEAD], description="Rewrite the guideline",
-        owner=owner, due_date=today + timedelta(days=3),
-    )  # fmt: skip
+        session=revealed,
+        user=users[Role.QA_LEAD],
+        description="Rewrite the guideline",
+        owner=owner,
+        due_date=today + timedelta(days=3),
+    )
     assert kinds_of(owner) == [Kind.ACTION_ASSIGNED]
     assert services.actions_due_send(today=today) == []
     assert len(services.actions_due_send(today=today + timedelta(days=2))) == 1
@@ -296,8 +301,9 @@ def test_the_calendar_feed_is_secret_revocable_and_holds_only_ones_own(client, u
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     assert sorted(str(e["summary"]) for e in events) == [
-        "March calibration", "Scoring deadline: March calibration",
-    ]  # fmt: skip
+        "March calibration",
+        "Scoring deadline: March calibration",
+    ]
     assert next(e for e in events if str(e["summary"]) == "March calibration").decoded(
         "dtstart"
     ) == session.meeting_at.replace(microsecond=0)
@@ -330,9 +336,13 @@ def test_rescheduling_sends_an_update_of_the_same_calendar_event(
     for round_number in (1, 2):
         smtp_inbox.messages.clear()
         calibration_services.session_reschedule(
-            session=session, user=lead, meeting_at=later, scoring_deadline=later - timedelta(days=1),
-            duration_minutes=90, location="Room 2",
-        )  # fmt: skip
+            session=session,
+            user=lead,
+            meeting_at=later,
+            scoring_deadline=later - timedelta(days=1),
+            duration_minutes=90,
+            location="Room 2",
+        )
         assert services.deliver_pending()["sent"] == 3
         update = next(m for m in smtp_inbox.messages if m["To"] == second_evaluator.email)
         calendar = Calendar.from_ical(parts(update)[2]["invitation.ics"])
@@ -346,9 +356,13 @@ def test_rescheduling_sends_an_update_of_the_same_calendar_event(
     # Saving the same time again changes nothing and tells nobody.
     session.refresh_from_db()
     calibration_services.session_reschedule(
-        session=session, user=lead, meeting_at=session.meeting_at,
-        scoring_deadline=session.scoring_deadline, duration_minutes=90, location="Room 2",
-    )  # fmt: skip
+        session=session,
+        user=lead,
+        meeting_at=session.meeting_at,
+        scoring_deadline=session.scoring_deadline,
+        duration_minutes=90,
+        location="Room 2",
+    )
     assert session.calendar_sequence == 2
     assert Notification.objects.filter(kind=Kind.RESCHEDULED).count() == 6
 
@@ -376,8 +390,10 @@ def test_rescheduling_is_for_those_who_run_the_session_and_checks_the_times(clie
     client.post(url, body)
     session.refresh_from_db()
     assert (session.calendar_sequence, session.location, session.duration_minutes) == (
-        1, "Room 3", 45,
-    )  # fmt: skip
+        1,
+        "Room 3",
+        45,
+    )
     calibration_services.session_move(session=session, user=users[Role.QA_LEAD], action="cancel")
     client.post(url, {**body, "location": "Room 4"})
     session.refresh_from_db()

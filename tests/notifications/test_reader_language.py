@@ -111,9 +111,12 @@ def test_a_deleted_action_still_reads_in_the_readers_language(client, users, rev
     Notification.objects.all().delete()
     with translation.override("sv"):
         action = calibration_services.action_add(
-            session=revealed, user=users[Role.QA_LEAD], description="Rewrite the guideline",
-            owner=owner, due_date=timezone.localdate() + timedelta(days=3),
-        )  # fmt: skip
+            session=revealed,
+            user=users[Role.QA_LEAD],
+            description="Rewrite the guideline",
+            owner=owner,
+            due_date=timezone.localdate() + timedelta(days=3),
+        )
     FollowUpAction.objects.filter(pk=action.pk).delete()
     client.force_login(owner)
     shown = page_in(client, "en", reverse("notification_list"))
@@ -130,10 +133,16 @@ def test_rows_that_cannot_be_written_again_show_their_stored_words(
         params={}, subject="Inbjudan: March calibration", body_text="Hej!", body_html="<p>Hej!</p>"
     )
     broken = Notification.objects.create(
-        user=evaluator, kind=Kind.SCORING_REMINDER, key="broken", params={"session": 1},
-        subject="Påminnelse: bedöm March calibration", body_text="Påminnelse", body_html="<p>P</p>",
-        url="/sessions/", email_status=EmailStatus.SENT,
-    )  # fmt: skip
+        user=evaluator,
+        kind=Kind.SCORING_REMINDER,
+        key="broken",
+        params={"session": 1},
+        subject="Påminnelse: bedöm March calibration",
+        body_text="Påminnelse",
+        body_html="<p>P</p>",
+        url="/sessions/",
+        email_status=EmailStatus.SENT,
+    )
     client.force_login(evaluator)
     shown = page_in(client, "en", reverse("notification_list"))
     assert "Inbjudan: March calibration" in shown and "Påminnelse: bedöm" in shown
@@ -166,19 +175,28 @@ def test_the_migration_fills_parameters_of_older_rows(users, revealed, client):
     Notification.objects.all().delete()
     with translation.override("sv"):
         gone = calibration_services.action_add(
-            session=revealed, user=users[Role.QA_LEAD], description="Gone", owner=evaluator,
-        )  # fmt: skip
+            session=revealed,
+            user=users[Role.QA_LEAD],
+            description="Gone",
+            owner=evaluator,
+        )
         kept = calibration_services.action_add(
-            session=revealed, user=users[Role.QA_LEAD], description="Kept", owner=evaluator,
+            session=revealed,
+            user=users[Role.QA_LEAD],
+            description="Kept",
+            owner=evaluator,
             due_date=timezone.localdate(),
-        )  # fmt: skip
+        )
         services.actions_due_send(today=timezone.localdate())
         services.session_event(session=revealed, kind=Kind.RESULTS_REVEALED)
         Notification.objects.create(
-            user=evaluator, kind=Kind.SCORING_REMINDER, key="old-reminder", session=revealed,
+            user=evaluator,
+            kind=Kind.SCORING_REMINDER,
+            key="old-reminder",
+            session=revealed,
             subject="Påminnelse: bedöm March calibration",
             body_text="Hej!\n\nDu har fortfarande 2 av 6 kontakter att skicka in.\n",
-        )  # fmt: skip
+        )
     FollowUpAction.objects.filter(pk=gone.pk).delete()
     before = {n.key: n.params for n in Notification.objects.all()}
     Notification.objects.update(params={})
@@ -187,8 +205,11 @@ def test_the_migration_fills_parameters_of_older_rows(users, revealed, client):
 
     after = {n.key: n.params for n in Notification.objects.all()}
     assert after[f"action:{gone.pk}:assigned"] == {}  # gone: the stored words stay
-    for key in (f"action:{kept.pk}:assigned", f"action:{kept.pk}:due:{kept.due_date}",
-                f"session:{revealed.pk}:results_revealed"):  # fmt: skip
+    for key in (
+        f"action:{kept.pk}:assigned",
+        f"action:{kept.pk}:due:{kept.due_date}",
+        f"session:{revealed.pk}:results_revealed",
+    ):
         assert after[key] == before[key]
     assert after["old-reminder"]["left"] == 2 and after["old-reminder"]["total"] == 6
     client.force_login(evaluator)

@@ -77,13 +77,20 @@ def test_a_job_gives_its_lease_back_even_when_it_fails(db, monkeypatch):
 def plan_fields(users, version, team, second_evaluator, title):
     now = timezone.localtime()
     return {
-        "title": title, "version": version.pk, "team": team.pk,
-        "facilitator": users[Role.QA_LEAD].pk, "reference_mode": "consensus", "tolerance": "5",
+        "title": title,
+        "version": version.pk,
+        "team": team.pk,
+        "facilitator": users[Role.QA_LEAD].pk,
+        "reference_mode": "consensus",
+        "tolerance": "5",
         "scoring_deadline": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
         "meeting_at": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
-        "duration_minutes": 60, "agenda": "Lowest first", "ground_rules": "Be honest",
-        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk], "sample_size": 5,
-    }  # fmt: skip
+        "duration_minutes": 60,
+        "agenda": "Lowest first",
+        "ground_rules": "Be honest",
+        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
+        "sample_size": 5,
+    }
 
 
 # Real commits, so the wake-up of the outbox runs after them, inside the request, as in production.

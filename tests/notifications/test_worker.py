@@ -62,8 +62,12 @@ def test_a_worker_process_sends_a_queued_email(tmp_path, queue):
         environment["QALIBRATE_REDIS_URL"] = "redis://127.0.0.1:6379/13"
         # Redis means several machines, which must share one secret key.
         environment["QALIBRATE_SECRET_KEY"] = "worker-test-key"
-        qalibrate("shell", "-c", "from huey.contrib.djhuey import HUEY; HUEY.flush()",
-                  environment=environment)  # fmt: skip
+        qalibrate(
+            "shell",
+            "-c",
+            "from huey.contrib.djhuey import HUEY; HUEY.flush()",
+            environment=environment,
+        )
     qalibrate("migrate", "--verbosity", "0", environment=environment)
     qalibrate("shell", "-c", SETUP, environment=environment)
     worker = subprocess.Popen(
@@ -82,11 +86,12 @@ def test_a_worker_process_sends_a_queued_email(tmp_path, queue):
             time.sleep(0.2)
         assert [m["Subject"] for m in inbox.messages] == ["Queued by the test"]
         status = qalibrate(
-            "shell", "-c",
+            "shell",
+            "-c",
             "from qalibrate.notifications.models import Notification as N; "
             "print(N.objects.get(key='worker-test').email_status)",
             environment=environment,
-        )  # fmt: skip
+        )
         assert status.stdout.split()[-1] == "sent"
     finally:
         os.killpg(worker.pid, signal.SIGTERM)

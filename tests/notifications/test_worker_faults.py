@@ -238,8 +238,10 @@ def test_a_worker_killed_inside_the_series_job_does_not_stop_the_next_run(queue,
         setup = start(SERIES_SETUP + RUN_SERIES, environment)
         wait_for(
             lambda: (lease_holder(db) or "").endswith(f":{worker.pid}"),
-            worker, log, "the worker to start the series job",
-        )  # fmt: skip
+            worker,
+            log,
+            "the worker to start the series job",
+        )
         # The queue stalls: after each series' session the job queues its e-mails, and waits
         # there. Its lease cannot have been given back: the series are not all done.
         jobs.stall()
@@ -256,8 +258,10 @@ def test_a_worker_killed_inside_the_series_job_does_not_stop_the_next_run(queue,
         run(RUN_SERIES, environment)
         wait_for(
             lambda: session_count(db) == SERIES_COUNT and lease_holder(db) is None,
-            worker, log, f"{SERIES_COUNT} sessions and the lease given back",
-        )  # fmt: skip
+            worker,
+            log,
+            f"{SERIES_COUNT} sessions and the lease given back",
+        )
     finally:
         stop(worker)
     assert "taking over the lease of" in log.read_text()
@@ -323,8 +327,10 @@ def test_a_worker_killed_inside_a_delivery_batch_leaves_one_claim_taken_over_at_
             run(RUN_DELIVERY, environment)
             wait_for(
                 lambda: outbox(db) == [("sent", "")] * MAIL_COUNT,
-                worker, log, "every e-mail to be sent",
-            )  # fmt: skip
+                worker,
+                log,
+                "every e-mail to be sent",
+            )
         finally:
             stop(worker)
     finally:

@@ -50,11 +50,16 @@ def plan(users, team, version, title="Eight contacts", **extra):
     people = [UserFactory(role=Role.EVALUATOR) for _ in range(EVALUATORS)]
     agents = [AgentFactory(team=team) for _ in range(4)]
     session = services.session_plan(
-        user=lead, contacts=[ContactFactory(agent=agents[j % 4]) for j in range(CONTACTS)],
-        evaluators=people, title=title, version=version, team=team, facilitator=lead,
+        user=lead,
+        contacts=[ContactFactory(agent=agents[j % 4]) for j in range(CONTACTS)],
+        evaluators=people,
+        title=title,
+        version=version,
+        team=team,
+        facilitator=lead,
         scoring_deadline=version.published_at + timedelta(days=1),
         meeting_at=version.published_at + timedelta(days=2),
-    )  # fmt: skip
+    )
     for field, value in extra.items():
         setattr(session, field, value)
     session.save()
@@ -160,8 +165,13 @@ def test_the_report_shows_the_interval_and_the_words(client, users, panel):
         # Every coefficient of the family, in a <details> closed until opened.
         assert '<details class="figures-details">' in block(page, "criterion-rows", text)
         details = row.split("All coefficients")[1]
-        for name_shown in ("Gwet's", "Fleiss' kappa", "Brennan-Prediger", "Conger's kappa",
-                           "Krippendorff's alpha"):  # fmt: skip
+        for name_shown in (
+            "Gwet's",
+            "Fleiss' kappa",
+            "Brennan-Prediger",
+            "Conger's kappa",
+            "Krippendorff's alpha",
+        ):
             assert name_shown in details
     info = text_of(block(page, "criterion-rows", INFO)).split("All coefficients")[1]
     assert "Gwet's AC2" in info and "ordinal" in info
@@ -179,10 +189,13 @@ def test_the_totals_alpha_interval_and_the_icc_intervals(client, users, panel):
     session, _people = panel
     result = selectors.discussion(session)
     long = pd.DataFrame(
-        [(row.contact.pk, k, total) for row in result.contacts
-         for k, total in enumerate(row.totals)],
+        [
+            (row.contact.pk, k, total)
+            for row in result.contacts
+            for k, total in enumerate(row.totals)
+        ],
         columns=["contact", "evaluator", "total"],
-    )  # fmt: skip
+    )
     oracle = pingouin.intraclass_corr(long, targets="contact", raters="evaluator", ratings="total")
     oracle = oracle.set_index("Type")
     for key, kind in (("ICC2", "ICC(A,1)"), ("ICC2k", "ICC(A,k)")):
@@ -293,8 +306,13 @@ def test_the_anonymous_report_names_nobody_in_the_new_sections(client, users, pa
         )
 
     book = load_workbook(io.BytesIO(report_xlsx(session_report(session, anonymous=True))))
-    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-             for c in row if c is not None]  # fmt: skip
+    cells = [
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     for person in people:
         assert not any(str(person) in c for c in cells)
     limits = [r[0] for r in book["Evaluators vs reference"].iter_rows(min_row=2, values_only=True)]
@@ -331,9 +349,12 @@ def test_the_xlsx_holds_the_new_figures(panel):
         }
         for estimate in criterion.figures.coefficients.values():
             row = by_name[(text, names[estimate.name])]
-            for column, value in (("Value", estimate.value), ("SE", estimate.se),
-                                  ("95% interval, low", estimate.low),
-                                  ("95% interval, high", estimate.high)):  # fmt: skip
+            for column, value in (
+                ("Value", estimate.value),
+                ("SE", estimate.se),
+                ("95% interval, low", estimate.low),
+                ("95% interval, high", estimate.high),
+            ):
                 assert row[column] == (None if value is None else pytest.approx(value))
             assert row["Contacts (n)"] == estimate.n
     weights = {r["Criterion"]: r["Weights"] for r in family}

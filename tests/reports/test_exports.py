@@ -49,24 +49,36 @@ def outcome(users, revealed):
     first = revealed.session_contacts.first()
     Contact.objects.filter(pk=first.contact_id).update(external_id=LONG_ID)
     services.agreed_answer_set(
-        session_contact=first, criterion=criteria["Greets with own name"], user=lead,
-        answer=AnswerInput("yes"), reason="REASON-GREET the name is heard at 0:04",
-    )  # fmt: skip
+        session_contact=first,
+        criterion=criteria["Greets with own name"],
+        user=lead,
+        answer=AnswerInput("yes"),
+        reason="REASON-GREET the name is heard at 0:04",
+    )
     services.contact_notes_set(
         session_contact=first, user=lead, notes="FEEDBACK-ONE say your name a little slower"
     )
     services.criterion_flag_set(
-        session=revealed, criterion=criteria["Information is correct"], user=lead,
-        kind=FlagKind.PROCESS, note="NOTE-PROCESS the knowledge base is out of date",
-    )  # fmt: skip
+        session=revealed,
+        criterion=criteria["Information is correct"],
+        user=lead,
+        kind=FlagKind.PROCESS,
+        note="NOTE-PROCESS the knowledge base is out of date",
+    )
     services.criterion_flag_set(
-        session=revealed, criterion=criteria["Verifies identity"], user=lead,
-        kind=FlagKind.CLARIFY, note="NOTE-CLARIFY what counts as verified",
-    )  # fmt: skip
+        session=revealed,
+        criterion=criteria["Verifies identity"],
+        user=lead,
+        kind=FlagKind.CLARIFY,
+        note="NOTE-CLARIFY what counts as verified",
+    )
     services.action_add(
-        session=revealed, user=lead, description="ACTION-ONE update the knowledge base",
-        owner=lead, due_date=date(2031, 3, 5),
-    )  # fmt: skip
+        session=revealed,
+        user=lead,
+        description="ACTION-ONE update the knowledge base",
+        owner=lead,
+        due_date=date(2031, 3, 5),
+    )
     CalibrationSession.objects.filter(pk=revealed.pk).update(
         meeting_at=datetime(2031, 3, 4, 10, tzinfo=UTC)
     )
@@ -127,9 +139,17 @@ def test_the_xlsx_has_the_flags_apart_with_number_formats(client, users, outcome
     response = client.get(reverse("session_report_file", args=[outcome.pk, "xlsx"]))
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
-        "Summary", "Evaluators", "Criteria", "Coefficients", "Evaluators vs reference",
-        "Answers vs reference", "Contacts", "Agreed answers", "Actions", "Raw answers",
-    ]  # fmt: skip
+        "Summary",
+        "Evaluators",
+        "Criteria",
+        "Coefficients",
+        "Evaluators vs reference",
+        "Answers vs reference",
+        "Contacts",
+        "Agreed answers",
+        "Actions",
+        "Raw answers",
+    ]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
@@ -226,7 +246,8 @@ def test_the_csv_stays_the_raw_matrix_with_free_text(client, users, session):
         contact=contact, evaluator=evaluator, version=session.version, session=session
     )
     evaluation_services.evaluation_save(
-        evaluation=evaluation, user=evaluator,
+        evaluation=evaluation,
+        user=evaluator,
         answers={
             criteria["Greets with own name"].pk: AnswerInput("yes"),
             criteria["Verifies identity"].pk: AnswerInput("yes"),
@@ -234,7 +255,7 @@ def test_the_csv_stays_the_raw_matrix_with_free_text(client, users, session):
             criteria["Information is correct"].pk: AnswerInput("Correct"),
             criteria["Notes"].pk: AnswerInput('Polite, "quick"; 2 holds'),
         },
-    )  # fmt: skip
+    )
     evaluation_services.evaluation_submit(evaluation=evaluation, user=evaluator)
     services.session_move(session=session, user=lead, action="reveal")
     client.force_login(lead)
@@ -243,9 +264,15 @@ def test_the_csv_stays_the_raw_matrix_with_free_text(client, users, session):
     assert list(rows[0]) == ["contact", "agent", "criterion", "evaluator", "answer", "points"]
     notes = [r for r in rows if r["criterion"] == "Notes"]
     assert notes == [
-        {"contact": contact.external_id, "agent": str(contact.agent), "criterion": "Notes",
-         "evaluator": str(evaluator), "answer": 'Polite, "quick"; 2 holds', "points": ""}
-    ]  # fmt: skip
+        {
+            "contact": contact.external_id,
+            "agent": str(contact.agent),
+            "criterion": "Notes",
+            "evaluator": str(evaluator),
+            "answer": 'Polite, "quick"; 2 holds',
+            "points": "",
+        }
+    ]
     assert len(rows) == 5
 
 

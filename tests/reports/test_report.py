@@ -77,9 +77,17 @@ def test_xlsx_sheets_match_the_figures(client, users, revealed):
     response = fetch(client, users[Role.QA_LEAD], "session_report_file", revealed, "xlsx")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     assert book.sheetnames == [
-        "Summary", "Evaluators", "Criteria", "Coefficients", "Evaluators vs reference",
-        "Answers vs reference", "Contacts", "Agreed answers", "Actions", "Raw answers",
-    ]  # fmt: skip
+        "Summary",
+        "Evaluators",
+        "Criteria",
+        "Coefficients",
+        "Evaluators vs reference",
+        "Answers vs reference",
+        "Contacts",
+        "Agreed answers",
+        "Actions",
+        "Raw answers",
+    ]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     result = selectors.discussion(revealed)
     assert summary["Calibrated"] == "No"
@@ -119,11 +127,16 @@ def _grown_session(users, team, version, contacts: int, evaluators: int):
     people = [UserFactory(role=Role.EVALUATOR) for _ in range(evaluators)]
     agents = [AgentFactory(team=team) for _ in range(3)]
     session = services.session_plan(
-        user=lead, contacts=[ContactFactory(agent=agents[i % 3]) for i in range(contacts)],
-        evaluators=people, title=f"Size {contacts}×{evaluators}", version=version, team=team,
-        facilitator=lead, scoring_deadline=version.published_at + timedelta(days=1),
+        user=lead,
+        contacts=[ContactFactory(agent=agents[i % 3]) for i in range(contacts)],
+        evaluators=people,
+        title=f"Size {contacts}×{evaluators}",
+        version=version,
+        team=team,
+        facilitator=lead,
+        scoring_deadline=version.published_at + timedelta(days=1),
         meeting_at=version.published_at + timedelta(days=2),
-    )  # fmt: skip
+    )
     services.session_move(session=session, user=lead, action="open")
     for i, person in enumerate(people):
         for j, sc in enumerate(session.session_contacts.all()):
@@ -163,10 +176,13 @@ def test_icc_of_complete_panels_against_pingouin(client, users, team, version):
     session = _grown_session(users, team, version, contacts=5, evaluators=3)
     result = selectors.discussion(session)
     long = pd.DataFrame(
-        [(row.contact.pk, k, total) for row in result.contacts
-         for k, total in enumerate(row.totals)],
+        [
+            (row.contact.pk, k, total)
+            for row in result.contacts
+            for k, total in enumerate(row.totals)
+        ],
         columns=["contact", "evaluator", "total"],
-    )  # fmt: skip
+    )
     oracle = pingouin.intraclass_corr(long, targets="contact", raters="evaluator", ratings="total")
     expected = dict(zip(oracle["Type"], oracle["ICC"], strict=True))
     assert result.totals.icc["ICC2"] == pytest.approx(expected["ICC(A,1)"], abs=1e-9)  # ICC2 = A,1

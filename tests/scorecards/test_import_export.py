@@ -42,12 +42,16 @@ def test_json_with_errors_names_each_field_and_imports_nothing(client, users):
         "purpose": "fun",
         "language": "en",
         "sections": [
-            {"title": "Opening", "weight": 0, "criteria": [
-                {"text": "Greets", "kind": "maybe"},
-                {"text": "Scale", "kind": "scale", "scale_min": 3, "scale_max": 1},
-            ]},
+            {
+                "title": "Opening",
+                "weight": 0,
+                "criteria": [
+                    {"text": "Greets", "kind": "maybe"},
+                    {"text": "Scale", "kind": "scale", "scale_min": 3, "scale_max": 1},
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
     response = client.post(
         reverse("scorecard_import"), {"file": upload("f.json", json.dumps(document).encode())}
     )
@@ -116,13 +120,16 @@ def test_xlsx_template_round_trip(client, users):
     document = version_to_dict(scorecard.draft)
     assert scorecard.name == "Inbound support call" and scorecard.purpose == "customer_experience"
     assert [(s["title"], s["weight"], len(s["criteria"])) for s in document["sections"]] == [
-        ("Opening", 1, 1), ("Resolution", 2, 2), ("Closing", 1, 1)
-    ]  # fmt: skip
+        ("Opening", 1, 1),
+        ("Resolution", 2, 2),
+        ("Closing", 1, 1),
+    ]
     accuracy = document["sections"][1]["criteria"][0]
     assert accuracy["options"] == [
-        {"label": "Correct", "points": 3}, {"label": "Partly correct", "points": 1},
+        {"label": "Correct", "points": 3},
+        {"label": "Partly correct", "points": 1},
         {"label": "Wrong", "points": 0},
-    ]  # fmt: skip
+    ]
     assert accuracy["critical"] == "section"
     scale = document["sections"][1]["criteria"][1]
     assert (scale["kind"], scale["points"], scale["scale_max"], scale["na_allowed"]) == (

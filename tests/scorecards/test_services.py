@@ -82,7 +82,7 @@ ZERO_A, ZERO_B, ONE_A = (
         ({"kind": "options", "options": [ONE_A, ZERO_A]}, "options"),
         ({"kind": "text", "critical": "form"}, "critical"),
     ],
-)  # fmt: skip
+)
 def test_criterion_rules(users, fields, field):
     scorecard = build_scorecard(users[Role.QA_LEAD])
     with pytest.raises(ValidationError) as error:

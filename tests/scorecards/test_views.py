@@ -100,19 +100,50 @@ def test_building_a_form_step_by_step(client, users):
     section = version.sections.get()
 
     url = reverse("criterion_add", args=[section.pk])
-    bad = client.post(url, {"text": "Empathy", "kind": "options", "points": 1, "scale_min": 0,
-                            "scale_max": 5, "critical": "none", "options_text": "Yes = lots"})  # fmt: skip
+    bad = client.post(
+        url,
+        {
+            "text": "Empathy",
+            "kind": "options",
+            "points": 1,
+            "scale_min": 0,
+            "scale_max": 5,
+            "critical": "none",
+            "options_text": "Yes = lots",
+        },
+    )
     assert bad.status_code == 200 and "Line 1: write label = points" in bad.content.decode()
     assert not section.criteria.exists()
-    client.post(url, {"text": "Empathy", "kind": "options", "points": 1, "scale_min": 0,
-                      "scale_max": 5, "critical": "none",
-                      "options_text": "Warm = 2\nNeutral = 1\nCold = 0"})  # fmt: skip
-    client.post(url, {"text": "Spelling", "kind": "yes_no", "points": 1, "scale_min": 0,
-                      "scale_max": 5, "critical": "none", "na_allowed": "on"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "text": "Empathy",
+            "kind": "options",
+            "points": 1,
+            "scale_min": 0,
+            "scale_max": 5,
+            "critical": "none",
+            "options_text": "Warm = 2\nNeutral = 1\nCold = 0",
+        },
+    )
+    client.post(
+        url,
+        {
+            "text": "Spelling",
+            "kind": "yes_no",
+            "points": 1,
+            "scale_min": 0,
+            "scale_max": 5,
+            "critical": "none",
+            "na_allowed": "on",
+        },
+    )
     empathy, spelling = section.criteria.all()
     assert empathy.options == [
-        {"label": "Warm", "points": 2}, {"label": "Neutral", "points": 1}, {"label": "Cold", "points": 0}
-    ]  # fmt: skip
+        {"label": "Warm", "points": 2},
+        {"label": "Neutral", "points": 1},
+        {"label": "Cold", "points": 0},
+    ]
     assert spelling.na_allowed
 
     response = client.post(
@@ -122,9 +153,18 @@ def test_building_a_form_step_by_step(client, users):
     assert html.index("Spelling") < html.index("Empathy")
     assert [c.text for c in section.criteria.all()] == ["Spelling", "Empathy"]
 
-    client.post(reverse("criterion_edit", args=[empathy.pk]), {
-        "text": "Shows empathy", "kind": "options", "points": 1, "scale_min": 0, "scale_max": 5,
-        "critical": "section", "options_text": "Warm = 3\nCold = 0"})  # fmt: skip
+    client.post(
+        reverse("criterion_edit", args=[empathy.pk]),
+        {
+            "text": "Shows empathy",
+            "kind": "options",
+            "points": 1,
+            "scale_min": 0,
+            "scale_max": 5,
+            "critical": "section",
+            "options_text": "Warm = 3\nCold = 0",
+        },
+    )
     empathy.refresh_from_db()
     assert (empathy.text, empathy.critical, len(empathy.options)) == ("Shows empathy", "section", 2)
 

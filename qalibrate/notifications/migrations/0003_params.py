@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 SESSION_KINDS = {
     "invitation", "rescheduled", "materials_ready", "scoring_reminder", "results_revealed",
     "summary", "results_shared", "cancelled",
-}  # fmt: skip
+}
 ACTION_KEY = re.compile(r"^action:(\d+):(?:assigned|due:(\d{4}-\d{2}-\d{2}|None))$")
 REMINDER = "You still have %(left)d of %(total)d contacts to submit."
 

@@ -29,11 +29,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Qalibrate is running at http://{host}:{port}/  (Ctrl+C stops it)")
         sys.stdout.flush()
         command = [
-            sys.executable, "-m", "gunicorn", "qalibrate.wsgi",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--threads", "4",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "qalibrate.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+        ]
         if settings.LOG_FORMAT != "json":  # in JSON, Qalibrate's own request line replaces it
             command += ["--access-logfile", "-"]
         os.execv(sys.executable, command)

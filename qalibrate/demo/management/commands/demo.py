@@ -38,8 +38,10 @@ class Command(BaseCommand):
             # The background jobs (e-mail to DATA_DIR/mail, reminders, series) run beside the
             # server; Ctrl+C stops both, as they share the terminal's process group.
             subprocess.Popen([sys.executable, "-m", "qalibrate", "worker"])
-            self.stdout.write("Background jobs: a worker is running (e-mail goes to files in "
-                              f"{settings.EMAIL_FILE_PATH}).")  # fmt: skip
+            self.stdout.write(
+                "Background jobs: a worker is running (e-mail goes to files in "
+                f"{settings.EMAIL_FILE_PATH})."
+            )
             call_command("serve", host=host, port=port)
 
     def _print_logins(self, logins) -> None:
