@@ -1,9 +1,9 @@
+"""How every test runs (database, background jobs, caches, language). The shared test data
+(users, a published scorecard version, calibration sessions) is in tests/fixtures.py."""
+
 import pytest
 
-from qalibrate.accounts.models import Role
-from tests.factories import AgentFactory, TeamFactory, UserFactory
-
-pytest_plugins = ["tests.calibration.fixtures"]
+pytest_plugins = ["tests.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -47,32 +47,3 @@ def _fast_and_isolated(settings, tmp_path):
     from django.utils import translation
 
     translation.deactivate()
-
-
-@pytest.fixture
-def team(db):
-    return TeamFactory(name="Customer support")
-
-
-@pytest.fixture
-def users(db, team):
-    """One signed-up user of every role, the agent linked to an Agent record of the team."""
-    people = {role: UserFactory(username=role.value, role=role) for role in Role}
-    for user in people.values():
-        user.teams.add(team)
-    AgentFactory(full_name="Agent With Login", team=team, user=people[Role.AGENT])
-    return people
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    """Mail goes through Django's SMTP backend to a real local SMTP server."""
-    from tests.smtp import start_smtp_server
-
-    controller, inbox = start_smtp_server()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()

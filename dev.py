@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Set up Qalibrate in a local virtual environment (.venv) and run it.
 
-    python3 dev.py demo     set up, load demo data, serve at http://127.0.0.1:8000
-    python3 dev.py test     set up and run the whole test suite (pytest)
-    python3 dev.py lint     ruff check and format check
+    python3 dev.py demo           set up, load demo data, serve at http://127.0.0.1:8000
+    python3 dev.py test           set up and run the whole test suite (pytest), as CI does
+    python3 dev.py test --quick   the quick loop: no slow or browser tests, on every core
+    python3 dev.py lint           ruff check and format check
 
 Extra words are passed on: `python3 dev.py test -k login`, `python3 dev.py demo --reset`.
 Needs nothing but Python 3.11+; packages are installed once and again when pyproject.toml changes.
@@ -20,6 +21,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# The quick loop: everything but the slow and the browser tests, spread over the cores
+# (pytest-xdist; each test has its own database, caches and media folder).
+QUICK = ["-m", "not slow and not e2e", "-n", "auto", "-q"]
 
 
 def ensure_environment(extras: str) -> None:
@@ -53,6 +57,9 @@ def main() -> None:
         run([str(BIN / "qalibrate"), "demo", *rest])
     elif action == "test":
         ensure_environment("test")
+        if "--quick" in rest:
+            rest.remove("--quick")
+            rest = [*QUICK, *rest]
         run([str(PYTHON), "-m", "pytest", *rest])
     elif action == "lint":
         ensure_environment("test")

@@ -48,11 +48,25 @@ def pip_resolve(requirements: list[str], python: str, platforms: list[str], *, d
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
         command = [
-            sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-            "--disable-pip-version-check", "--only-binary=:all:", "--implementation", "cp",
-            "--python-version", python, "--target", scratch, "--report", str(report),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            python,
+            "--target",
+            scratch,
+            "--report",
+            str(report),
             *(f"--platform={platform}" for platform in platforms),
-        ]  # fmt: skip
+        ]
         if not deps:
             command.append("--no-deps")
         result = subprocess.run([*command, *requirements], capture_output=True, text=True)

@@ -13,7 +13,6 @@ the save latency. Goal (issue 15): 0 lost, 0 5xx, p95 under 300 ms on the 2-core
 """
 
 import argparse
-import http.cookiejar
 import json
 import os
 import random
@@ -31,6 +30,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.cookie_client import CookieClient  # noqa: E402
+
 PASSWORD = "autosave-bench-9Qx"  # noqa: S105 (a throwaway account in a throwaway database)
 
 SETUP = """
@@ -127,16 +130,8 @@ def run_qalibrate(environment, *args) -> str:
     return done.stdout
 
 
-class Browser:
+class Browser(CookieClient):
     """One person's cookies and CSRF token, over urllib (no third-party client)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.cookies if c.name == "csrftoken")
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, bytes]:
         body = None

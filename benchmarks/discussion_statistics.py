@@ -3,7 +3,7 @@
 
 Run from the repository root: ``.venv/bin/python benchmarks/discussion_statistics.py``.
 
-Times what qalibrate.calibration.selectors.discussion() computes once its few queries have
+Times what qalibrate.calibration.meeting_selectors.discussion() computes once its few queries have
 loaded the answers: per criterion the whole coefficient family with intervals; per evaluator
 Bland-Altman against the reference totals and, per criterion, Cohen's kappa and AC1 against
 the reference answers (1,500 pairs); the totals' alpha and ICC intervals, spreads and
@@ -28,8 +28,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from qalibrate.agreement import calibration  # noqa: E402
-from qalibrate.calibration import selectors  # noqa: E402
+from qalibrate.agreement import session_figures  # noqa: E402
+from qalibrate.calibration import agreement_figures, meeting_selectors  # noqa: E402
 from qalibrate.scorecards.models import Criterion  # noqa: E402
 
 EVALUATORS, CONTACTS, CRITERIA = 30, 10, 50
@@ -63,7 +63,7 @@ def session(rng: np.random.Generator):
                 for v, u in zip(values, evaluators, strict=True)
             ]
             agreed[(sc.pk, criterion.pk)] = SimpleNamespace(
-                form_value=calibration.majority([str(v) for v in values])
+                form_value=session_figures.majority([str(v) for v in values])
             )
     truth = rng.uniform(55, 95, CONTACTS)
     totals = np.clip(truth + rng.normal(0, 6, (EVALUATORS, CONTACTS)), 0, 100)
@@ -73,28 +73,31 @@ def session(rng: np.random.Generator):
 def statistics(criteria, contacts, evaluators, answers, agreed, totals, reference) -> None:
     """What discussion() computes after its queries, in the same calls."""
     the_session = SimpleNamespace(reference_mode="consensus", expert_id=None)
-    spreads = calibration.contact_spreads(totals)
-    deviations = calibration.evaluator_deviations(totals, reference, tolerance=5)
+    spreads = session_figures.contact_spreads(totals)
+    deviations = session_figures.evaluator_deviations(totals, reference, tolerance=5)
     for criterion in criteria:
         for sc in contacts:
-            calibration.dispute([a.form_value for a in answers[(sc.contact_id, criterion.pk)]])
+            session_figures.dispute([a.form_value for a in answers[(sc.contact_id, criterion.pk)]])
     rows = [
-        selectors.EvaluatorRow(user=u, label=str(u.pk), deviation=deviations[k], scored=CONTACTS)
+        meeting_selectors.EvaluatorRow(
+            user=u, label=str(u.pk), deviation=deviations[k], scored=CONTACTS
+        )
         for k, u in enumerate(evaluators)
     ]
-    tables = {c.pk: selectors._answer_table(c, contacts, evaluators, answers) for c in criteria}
+    tables = {
+        c.pk: agreement_figures.answer_table(c, contacts, evaluators, answers) for c in criteria
+    }
     references = [
-        selectors._reference_answers(the_session, c, contacts, answers, agreed) for c in criteria
+        agreement_figures.reference_answers(the_session, c, contacts, answers, agreed)
+        for c in criteria
     ]
-    selectors._compare_with_reference(
-        the_session, rows, totals, reference, criteria, tables, references
-    )
-    selectors._criterion_agreement(criteria, contacts, tables, agreed, {})
-    calibration.share_within(totals, reference, tolerance=5)
-    calibration.is_calibrated(deviations)
-    calibration.discussion_order(spreads)
-    calibration.session_figures(totals)
-    selectors._icc_of_totals(totals)
+    agreement_figures.compare_with_reference(rows, totals, reference, criteria, tables, references)
+    agreement_figures.criterion_agreement(criteria, contacts, tables, agreed, {})
+    session_figures.share_within(totals, reference, tolerance=5)
+    session_figures.is_calibrated(deviations)
+    session_figures.discussion_order(spreads)
+    session_figures.session_figures(totals)
+    agreement_figures.icc_of_totals(totals)
 
 
 def main() -> None:

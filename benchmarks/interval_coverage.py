@@ -33,16 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qalibrate.agreement.alpha import (  # noqa: E402
-    krippendorff_alpha,
-    krippendorff_alpha_ci,
-    krippendorff_alpha_interval,
-)
-from qalibrate.agreement.coefficients import (  # noqa: E402
-    COEFFICIENTS,
-    INTERVALS,
-    agreement_coefficients,
-)
+from qalibrate.agreement import alpha, coefficients  # noqa: E402
 from qalibrate.agreement.ratings import AgreementError  # noqa: E402
 
 CONTACTS = (5, 8, 15, 30)
@@ -89,11 +80,11 @@ def simulate(kind: str, contacts: int, evaluators: int, missing: float, rng) -> 
 def true_values(kind: str, rng) -> dict[str, float]:
     big = simulate(kind, 200_000, 4, 0.0, rng)
     if kind == "totals":
-        return {"alpha_totals": krippendorff_alpha(big, "interval")}
+        return {"alpha_totals": alpha.krippendorff_alpha(big, "interval")}
     categories, weights = SETUP[kind]
     return {
         name: estimate.value
-        for name, estimate in agreement_coefficients(
+        for name, estimate in coefficients.agreement_coefficients(
             big, categories=categories, weights=weights, interval="gwet"
         ).items()
     }
@@ -102,15 +93,15 @@ def true_values(kind: str, rng) -> dict[str, float]:
 def criterion_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
     categories, weights = SETUP[kind]
     found = {}
-    for method in INTERVALS:
+    for method in coefficients.INTERVALS:
         label = "product" if method == "auto" else method  # "auto" is what the product shows
         try:
-            estimates = agreement_coefficients(
+            estimates = coefficients.agreement_coefficients(
                 panel, categories=categories, weights=weights, interval=method
             )
         except AgreementError:
             estimates = {}
-        for name in COEFFICIENTS:
+        for name in coefficients.COEFFICIENTS:
             estimate = estimates.get(name)
             defined = estimate is not None and estimate.low is not None
             found[f"{name}:{label}"] = (estimate.low, estimate.high) if defined else None
@@ -120,14 +111,14 @@ def criterion_intervals(kind, panel) -> dict[str, tuple[float, float] | None]:
 def totals_intervals(panel, seed) -> dict[str, tuple[float, float] | None]:
     found = {}
     try:
-        jackknife = krippendorff_alpha_interval(panel, "interval")
+        jackknife = alpha.krippendorff_alpha_interval(panel, "interval")
         found["alpha_totals:jackknife"] = (
             (jackknife.low, jackknife.high) if jackknife.low is not None else None
         )
     except AgreementError:
         found["alpha_totals:jackknife"] = None
     try:
-        boot = krippendorff_alpha_ci(panel, "interval", n_boot=500, seed=seed)
+        boot = alpha.krippendorff_alpha_ci(panel, "interval", n_boot=500, seed=seed)
         found["alpha_totals:bootstrap"] = (boot.low, boot.high)
     except AgreementError:
         found["alpha_totals:bootstrap"] = None

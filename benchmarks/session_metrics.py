@@ -4,7 +4,7 @@ each evaluator's kappa and AC1 against the reference per criterion, Bland-Altman
 evaluator, the ICCs with F intervals and alpha of the totals (target: under 0.1 s).
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/session_metrics.py``.
-Pure numpy (qalibrate.agreement.calibration); the database reads are measured separately by
+Pure numpy (qalibrate.agreement.session_figures); the database reads are measured separately by
 the report's fixed query count.
 """
 
@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from qalibrate.agreement import calibration
+from qalibrate.agreement import session_figures
 from qalibrate.agreement.bland_altman import bland_altman
 from qalibrate.agreement.icc import icc_intervals
 from qalibrate.agreement.pairwise import pairwise_against_reference
@@ -43,23 +43,23 @@ def session(rng: np.random.Generator):
 
 
 def all_metrics(answers, totals, reference) -> None:
-    spreads = calibration.contact_spreads(totals)
-    deviations = calibration.evaluator_deviations(totals, reference, tolerance=5)
-    calibration.is_calibrated(deviations)
-    calibration.share_within(totals, reference, tolerance=5)
-    calibration.discussion_order(spreads)
+    spreads = session_figures.contact_spreads(totals)
+    deviations = session_figures.evaluator_deviations(totals, reference, tolerance=5)
+    session_figures.is_calibrated(deviations)
+    session_figures.share_within(totals, reference, tolerance=5)
+    session_figures.discussion_order(spreads)
     for kind, table in answers:
         level = {"yes_no": "nominal", "scale": "interval", "options": "ordinal"}[kind]
         domain = ["Wrong", "Partly", "Correct"] if kind == "options" else None
-        figures = calibration.criterion_figures(
+        figures = session_figures.criterion_figures(
             table, level=level, domain=domain, yes_no=kind == "yes_no"
         )
         # Each evaluator against the reference answers (here the majority).
-        references = [calibration.majority(row) for row in table]
+        references = [session_figures.majority(row) for row in table]
         pairwise_against_reference(table, references, categories=domain, weights=figures.weights)
         for row in table:
-            calibration.dispute([v for v in row if v is not None])
-    calibration.session_figures(totals)
+            session_figures.dispute([v for v in row if v is not None])
+    session_figures.session_figures(totals)
     icc_intervals(totals.T)
     for evaluator_totals in totals:
         bland_altman(evaluator_totals, reference)

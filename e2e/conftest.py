@@ -1,29 +1,15 @@
 """Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from e2e.browser import CHROMIUM_FLAGS, SCREENSHOTS, chromium_path
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there are still synchronous, so Django's guard against async use does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SCREENSHOTS = Path(os.environ.get("QALIBRATE_SCREENSHOTS", "artifacts/screenshots"))
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("QALIBRATE_CHROMIUM") or shutil.which("chromium")
 
 
 def pytest_collection_modifyitems(items):

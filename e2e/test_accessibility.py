@@ -10,12 +10,12 @@ from importlib.resources import files
 
 import pytest
 
-from e2e.conftest import SCREENSHOTS
+from e2e.browser import SCREENSHOTS, log_in
 from qalibrate.accounts.models import Agent, Role, User
 from qalibrate.calibration import services
 from qalibrate.calibration.models import CalibrationSession, SessionStatus
 from qalibrate.contacts.models import Contact
-from qalibrate.demo.builder import DEMO_PASSWORD, build_demo
+from qalibrate.demo.builder import build_demo
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 
@@ -58,15 +58,6 @@ def describe(url, violations) -> list[str]:
         + ", ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:5])
         for v in violations
     ]
-
-
-def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.calibration.models import (
     AgreedAnswer,
@@ -13,16 +14,7 @@ from qalibrate.calibration.models import (
     FollowUpAction,
 )
 from qalibrate.evaluations.models import Evaluation
-from tests.factories import PASSWORD, AgentFactory, ContactFactory, UserFactory, build_scorecard
-
-
-def log_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
+from tests.factories import AgentFactory, ContactFactory, UserFactory, build_scorecard
 
 
 def choose(page, criterion_text, value):

@@ -1,6 +1,7 @@
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.contacts.models import Contact
-from tests.factories import PASSWORD, AgentFactory
+from tests.factories import AgentFactory
 
 GOOD = (
     "external_id;channel;agent_id;occurred_at;duration;subject;queue\n"
@@ -15,11 +16,7 @@ BAD = (
 
 def test_import_report_then_apply(page, transactional_db, users, team, screenshot, tmp_path):
     AgentFactory(full_name="Emma Clarke", employee_id="EN001", team=team)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", users[Role.QA_LEAD].username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
+    log_in(page, users[Role.QA_LEAD])
 
     bad = tmp_path / "contacts.csv"
     bad.write_text(BAD, encoding="cp1251")

@@ -4,18 +4,11 @@ import json
 
 from django.core.files import File
 
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.demo.builder import DATA_DIR, load_recordings
 from qalibrate.evaluations.models import Evaluation
-from tests.factories import PASSWORD, ContactFactory, build_scorecard
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
+from tests.factories import ContactFactory, build_scorecard
 
 
 def recorded_call(agent):

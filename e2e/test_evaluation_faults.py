@@ -1,11 +1,12 @@
 """The evaluation screen when a save goes astray: a save that reached the server but whose
 response was lost, and a save from another window in between. No typed answer is lost."""
 
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.evaluations.models import Evaluation
 from tests.factories import ContactFactory, build_scorecard
 
-from .test_evaluation import choose, log_in, settle
+from .test_evaluation import choose, settle
 
 
 def open_evaluation(page, users):

@@ -3,7 +3,7 @@ and the QA lead acts from it (reveals the session whose deadline has passed)."""
 
 from playwright.sync_api import expect
 
-from e2e.test_sessions import log_in
+from e2e.browser import log_in
 from qalibrate.accounts.models import User
 from qalibrate.calibration.models import CalibrationSession
 from qalibrate.demo.builder import build_demo

@@ -6,20 +6,11 @@ import re
 
 import pytest
 
-from e2e.conftest import SCREENSHOTS
+from e2e.browser import SCREENSHOTS, log_in
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors
-from tests.factories import PASSWORD
+from qalibrate.calibration import meeting_selectors
 
 SIZES = {"projector": (1280, 720), "tablet": (1024, 768), "phone": (390, 844)}
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def assert_no_sideways_scrolling(page):
@@ -69,7 +60,7 @@ def test_the_meeting_fits_the_screen(page, transactional_db, users, revealed, sc
 def test_keyboard_steps_through_the_contacts(page, transactional_db, users, revealed):
     page.set_viewport_size({"width": 1280, "height": 720})
     log_in(page, users[Role.QA_LEAD])
-    rows = selectors.discussion(revealed).contacts
+    rows = meeting_selectors.discussion(revealed).contacts
     page.goto(f"/sessions/{revealed.pk}/discussion/?contact=1")
     assert "[" in page.locator(".contact-index .keys").inner_text()  # documented on screen
     page.keyboard.press("]")
@@ -102,7 +93,7 @@ def test_keyboard_steps_through_the_contacts(page, transactional_db, users, reve
 def test_the_index_shows_each_contact_state(page, transactional_db, users, revealed):
     page.set_viewport_size({"width": 1280, "height": 720})
     log_in(page, users[Role.QA_LEAD])
-    rows = selectors.discussion(revealed).contacts
+    rows = meeting_selectors.discussion(revealed).contacts
     number, row = next((n, r) for n, r in enumerate(rows, 1) if r.to_agree)
     page.goto(f"/sessions/{revealed.pk}/discussion/?contact={number}")
     entry = page.locator("#contact-index li").nth(number)  # after the overview

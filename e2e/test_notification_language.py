@@ -4,7 +4,7 @@ her own time zone; the list fits a phone without sideways scrolling."""
 
 from playwright.sync_api import expect
 
-from e2e.test_sessions import log_in
+from e2e.browser import log_in
 from qalibrate.demo.builder import build_demo
 
 SIZES = {"1366": (1366, 800), "1024": (1024, 768), "390": (390, 844)}

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from e2e.test_sessions import log_in
+from e2e.browser import log_in
 from qalibrate.accounts.models import User
 from qalibrate.demo.builder import build_demo
 from qalibrate.notifications.models import Kind, Notification

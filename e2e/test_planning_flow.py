@@ -1,8 +1,7 @@
 """Planning in few steps: from the QA lead's home page to a planned session of 6 contacts and 3
 evaluators, ticking contacts on two pages of the team's list, in at most 12 interactions."""
 
-from e2e.conftest import SCREENSHOTS
-from e2e.test_sessions import log_in
+from e2e.browser import SCREENSHOTS, log_in
 from qalibrate.accounts.models import Team, User
 from qalibrate.calibration.models import CalibrationSession, ParticipantRole
 from qalibrate.contacts.models import Contact

@@ -1,15 +1,7 @@
 """The calibration report in a real browser: charts drawn, exports downloadable."""
 
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
-from tests.factories import PASSWORD
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_report_page_and_downloads(page, transactional_db, users, revealed, screenshot):

@@ -1,15 +1,7 @@
+from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.demo.scorecards import build_scorecards
 from qalibrate.scorecards.models import Scorecard
-from tests.factories import PASSWORD
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_builder_preview_review_and_changes(page, transactional_db, users, screenshot):

@@ -8,21 +8,13 @@ import re
 import pytest
 from django.core.signals import request_started
 
+from e2e.browser import log_in
 from qalibrate.accounts.models import User
 from qalibrate.calibration.models import CalibrationSession
-from qalibrate.demo.builder import DEMO_PASSWORD, build_demo
+from qalibrate.demo.builder import build_demo
 from qalibrate.evaluations.models import Evaluation
 
 SIZES = {"desktop": (1366, 800), "tablet": (1024, 768), "phone": (390, 844)}
-
-
-def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def at_three_sizes(page, screenshot, name):

@@ -1,4 +1,4 @@
-from e2e.test_sessions import log_in
+from e2e.browser import log_in
 from qalibrate.calibration.models import Series
 from qalibrate.demo.builder import build_demo
 

@@ -1,13 +1,6 @@
+from e2e.browser import log_in
 from qalibrate.calibration.models import CalibrationSession
-from qalibrate.demo.builder import DEMO_PASSWORD, build_demo
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/")
+from qalibrate.demo.builder import build_demo
 
 
 def test_session_pages_on_the_demo(page, transactional_db, screenshot):

@@ -15,18 +15,14 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from browser import CHROMIUM_FLAGS, chromium_path, log_in  # noqa: E402
 
 SIZES = {"desktop": (1366, 800), "tablet": (1024, 768), "phone": (390, 844)}
 PASSWORD = "calibrate"  # noqa: S105 (the demo's published password)
 
 
-def log_in(page, base: str, username: str, language: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/$"))
+def log_in_speaking(page, username: str, language: str) -> None:
+    log_in(page, username, PASSWORD)
     page.select_option("#language-select", language)
     page.wait_for_selector(f'html[lang="{language}"]')
 
@@ -66,9 +62,9 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         for language in args.languages.split(","):
-            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base)
             page = context.new_page()
-            log_in(page, base, "maria.lindqvist", language)
+            log_in_speaking(page, "maria.lindqvist", language)
             ids = session_ids(page, base)
             page.goto(f"{base}/")
             shoot(page, out, f"{language}-lead-home")
@@ -80,9 +76,9 @@ def main() -> None:
             shoot(page, out, f"{language}-report")
             context.close()
 
-            context = browser.new_context(viewport={"width": 1366, "height": 800})
+            context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base)
             page = context.new_page()
-            log_in(page, base, "james.cole", language)
+            log_in_speaking(page, "james.cole", language)
             shoot(page, out, f"{language}-evaluator-home")
             page.goto(f"{base}/sessions/{ids['scoring']}/")
             shoot(page, out, f"{language}-evaluator-session")

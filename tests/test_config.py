@@ -89,6 +89,7 @@ def test_console_command_stops_with_one_clear_line_on_a_bad_url(tmp_path):
     assert lines[0].startswith("qalibrate: configuration error: QALIBRATE_DATABASE_URL")
 
 
+@pytest.mark.slow
 def test_console_command_runs_django_checks(tmp_path):
     result = _run_cli(tmp_path)
     assert result.returncode == 0, result.stderr

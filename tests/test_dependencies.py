@@ -9,6 +9,7 @@ import tomllib
 from importlib.metadata import packages_distributions, requires
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ def _imported_top_level_modules() -> set[str]:
     return modules - set(sys.stdlib_module_names) - {"qalibrate", "__future__"}
 
 
+@pytest.mark.slow
 def test_every_package_the_app_imports_is_a_runtime_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {_normalised(Requirement(line).name) for line in project["dependencies"]}

@@ -54,6 +54,7 @@ def test_compiled_catalog_matches_the_source(language):
         ), f"{language}: django.mo is stale; run `qalibrate compilemessages` in qalibrate/"
 
 
+@pytest.mark.slow
 def test_every_string_in_the_source_is_in_the_catalogs(tmp_path):
     """Extract the strings afresh (as makemessages does) and find each one translated."""
     if not (shutil.which("xgettext") and shutil.which("msgmerge")):

@@ -12,7 +12,6 @@ Each test makes its own PostgreSQL database and drops it after, so these run onc
 SQLite pass. Under CI=true a missing nginx, Redis or PostgreSQL fails the run.
 """
 
-import http.cookiejar
 import json
 import os
 import pwd
@@ -36,6 +35,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.cookie_client import CookieClient
 from tests.s3server import s3_client, s3_settings, start_s3_server
 from tests.smtp import free_port, start_smtp_server
 
@@ -45,10 +45,13 @@ REDIS_URL = "redis://127.0.0.1:6379/11"  # a database number of its own, emptied
 WAIT_SECONDS = 120
 PASSWORD = "calibrate"  # every demo user's
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("QALIBRATE_DATABASE_URL")),
-    reason="makes its own PostgreSQL database: runs once per CI, in the SQLite pass",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("QALIBRATE_DATABASE_URL")),
+        reason="makes its own PostgreSQL database: runs once per CI, in the SQLite pass",
+    ),
+]
 
 
 def need(available: bool, what: str) -> None:
@@ -199,17 +202,9 @@ def proxy_config(folder: Path, proxy_port: int, node_ports: list[int]) -> Path:
     return main
 
 
-class Browser:
+class Browser(CookieClient):
     """Plain HTTP through the proxy with a cookie jar, as a browser would: session and CSRF
     cookies, the CSRF token in forms and in the API's X-CSRFToken header."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.cookies if c.name == "csrftoken")
 
     def get(self, path: str, headers: dict | None = None):
         # self.base is always http://127.0.0.1:<port>.

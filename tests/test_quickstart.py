@@ -16,6 +16,8 @@ import pytest
 
 from tests.smtp import free_port
 
+pytestmark = pytest.mark.slow
+
 STARTUP_LIMIT_SECONDS = 180
 README = Path(__file__).resolve().parents[1] / "README.md"
 

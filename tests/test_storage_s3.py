@@ -17,10 +17,13 @@ from tests.s3server import s3_client, s3_settings, start_s3_server
 BUCKET = "qalibrate-recordings"
 RECORDING = b"OggS" + bytes(range(256)) * 400  # about 100 kB
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("QALIBRATE_DATABASE_URL")),
-    reason="a process test: runs once per CI, on SQLite (the storage is the same on PostgreSQL)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("QALIBRATE_DATABASE_URL")),
+        reason="a process test: runs once per CI, on SQLite (the storage is the same on PostgreSQL)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def user_link(verbose_name=None, *, related_name: str = "+", optional: bool = False):
+    """A foreign key to the user who wrote, planned, owns or decided something. PROTECT, so
+    deleting a user cannot erase what they did: deactivate the account instead."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+    )
+
+
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -37,7 +50,7 @@ class QalibrateUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A person who logs in. The role decides what they may do (DESIGN.md §5)."""
+    """A person who logs in. The role decides what they may do (docs/architecture.md, Roles)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EVALUATOR)
     teams = models.ManyToManyField(

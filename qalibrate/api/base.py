@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 
 from qalibrate.api import idempotency
-from qalibrate.api.exceptions import LengthRequired, RequestTooLarge
+from qalibrate.api.exceptions import ErrorSerializer, LengthRequired, RequestTooLarge
+from qalibrate.api.helpers import MAX_ID
 from qalibrate.api.schema import WRITE_METHODS, ApiAutoSchema
-from qalibrate.api.serializers import MAX_ID, ErrorSerializer
 
 ERRORS = {
     400: ErrorSerializer,

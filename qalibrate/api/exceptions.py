@@ -10,11 +10,28 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 GENERAL_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The request field, dotted when nested; null: the request."
+    )
+    message = serializers.CharField()
+    code = serializers.CharField()
+    index = serializers.IntegerField(
+        required=False, help_text="For a list body: the item, counted from 0."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    # Every error's body, as the schema documents it (base.errors).
+    detail = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
 
 
 class RequestTooLarge(exceptions.APIException):

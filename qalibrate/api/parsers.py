@@ -16,17 +16,13 @@ class JSONParser(BaseParser):
     """Not a subclass of DRF's JSONParser on purpose: DRF reads a body for its own parsers
     through Django's request.body, which refuses anything over DATA_UPLOAD_MAX_MEMORY_SIZE
     with an HTML page. The views check the size themselves (ApiViewMixin), up to 10 MB for
-    contacts/bulk/, and this reads the stream.
-
-    The raw body is kept in the parser context ("body"): contacts/bulk/ hands it to the file
-    importer as it came."""
+    contacts/bulk/, and this reads the stream."""
 
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
         context = parser_context if parser_context is not None else {}
         body = stream.read()
-        context["body"] = body
         encoding = context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             return jsonsafe.loads(body.decode(encoding), parse_constant=_no_constant)

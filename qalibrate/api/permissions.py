@@ -1,8 +1,11 @@
-"""The pages' permission helpers as DRF permission classes."""
+"""The apps' permission predicates as DRF permission classes, so an endpoint lets in exactly
+whom its page lets in. Rules about one object (may this user run that session?) are checked in
+the views with the same predicates."""
 
 from rest_framework.permissions import BasePermission
 
-from qalibrate.calibration.services import can_plan
+from qalibrate.accounts.permissions import is_staff_member
+from qalibrate.calibration.permissions import can_plan, can_see_series_pages
 
 
 class CanPlanSessions(BasePermission):
@@ -13,7 +16,14 @@ class CanPlanSessions(BasePermission):
 
 
 class IsStaff(BasePermission):
-    """Everyone but agents: those who see the contact list's filters."""
+    """Everyone but agents (accounts.permissions.is_staff_member)."""
 
     def has_permission(self, request, view):
-        return request.user.is_authenticated and not request.user.is_agent
+        return is_staff_member(request.user)
+
+
+class CanSeeSeries(BasePermission):
+    """Everyone but agents: those who see the series pages."""
+
+    def has_permission(self, request, view):
+        return can_see_series_pages(request.user)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qalibrate.accounts.models import ApiToken, User
+from qalibrate.accounts.permissions import can_revoke_token
 
 KEY_PREFIX = "qal_"
 SHOWN_CHARS = len(KEY_PREFIX) + 8
@@ -32,7 +33,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     """Revoke one's own token (administrators: anyone's). Revoking twice changes nothing."""
-    if token.user_id != user.pk and not user.is_admin:
+    if not can_revoke_token(user, token):
         raise PermissionDenied
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -9,22 +9,29 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from qalibrate.api import views
+from qalibrate.accounts import api as accounts_api
+from qalibrate.calibration import api as calibration_api
+from qalibrate.contacts import api as contacts_api
+from qalibrate.evaluations import api as evaluations_api
+from qalibrate.notifications import api as notifications_api
+from qalibrate.scorecards import api as scorecards_api
 
 app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
 router.include_format_suffixes = False
-router.register("users", views.UserViewSet, basename="user")
-router.register("teams", views.TeamViewSet, basename="team")
-router.register("scorecards", views.ScorecardViewSet, basename="scorecard")
-router.register("scorecard-versions", views.ScorecardVersionViewSet, basename="scorecard-version")
-router.register("contacts", views.ContactViewSet, basename="contact")
-router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
-router.register("sessions", views.SessionViewSet, basename="session")
-router.register("actions", views.ActionViewSet, basename="action")
-router.register("series", views.SeriesViewSet, basename="series")
-router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("teams", accounts_api.TeamViewSet, basename="team")
+router.register("scorecards", scorecards_api.ScorecardViewSet, basename="scorecard")
+router.register(
+    "scorecard-versions", scorecards_api.ScorecardVersionViewSet, basename="scorecard-version"
+)
+router.register("contacts", contacts_api.ContactViewSet, basename="contact")
+router.register("evaluations", evaluations_api.EvaluationViewSet, basename="evaluation")
+router.register("sessions", calibration_api.SessionViewSet, basename="session")
+router.register("actions", calibration_api.ActionViewSet, basename="action")
+router.register("series", calibration_api.SeriesViewSet, basename="series")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 
 @csrf_exempt  # nothing is done here, whatever the method
@@ -79,7 +86,7 @@ def errors_in_json(view):
 
 
 urlpatterns = [
-    path("v1/me/", views.MeView.as_view(), name="me"),
+    path("v1/me/", accounts_api.MeView.as_view(), name="me"),
     path("v1/", include(router.urls)),
     path("schema/", errors_in_json(SpectacularAPIView.as_view()), name="schema"),
     path(

@@ -4,11 +4,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qalibrate.accounts.models import Team, time_zone_choices
+from qalibrate.accounts.models import Team, time_zone_choices, user_link
+from qalibrate.accounts.permissions import is_qa_staff
 from qalibrate.calibration.recurrence import Cadence
 from qalibrate.contacts.models import Channel, Contact
-from qalibrate.scorecards import scoring
-from qalibrate.scorecards.models import Criterion, Scorecard, ScorecardVersion
+from qalibrate.scorecards.models import (
+    AnswerValueMixin,
+    Criterion,
+    Scorecard,
+    ScorecardVersion,
+)
 
 # The seeds' advice for the meeting, prefilled so every session starts from good practice.
 DEFAULT_AGENDA = _(
@@ -33,6 +38,11 @@ class SessionStatus(models.TextChoices):
     DISCUSSION = "discussion", _("Discussion (revealed)")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Planned, in blind scoring or in discussion: neither completed nor cancelled, so a session in
+# one of them can still be rescheduled or cancelled, and counts as upcoming.
+ACTIVE_STATUSES = (SessionStatus.DRAFT, SessionStatus.SCORING, SessionStatus.DISCUSSION)
 
 
 class ReferenceMode(models.TextChoices):
@@ -68,10 +78,41 @@ class WeekOfMonth(models.IntegerChoices):
 DEFAULT_SESSIONS_PER_MONTH = 2
 
 
+# A series hands these on to each session it creates, so both declare them alike.
+def reference_mode_field() -> models.CharField:
+    return models.CharField(
+        _("reference"),
+        max_length=10,
+        choices=ReferenceMode.choices,
+        default=ReferenceMode.CONSENSUS,
+    )
+
+
+def tolerance_field(**options) -> models.DecimalField:
+    return models.DecimalField(
+        _("tolerance (points)"), max_digits=5, decimal_places=1, default=5, **options
+    )
+
+
+# Which rows a user sees, in one place: pages, API, exports and feeds all start from
+# ``visible_to(user)``. Team scoping goes into the QA staff branch of each.
+
+
+class SeriesQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """QA staff see every series; evaluators the series they score in or facilitate;
+        agents none."""
+        if not user.is_authenticated or user.is_agent:
+            return self.none()
+        if is_qa_staff(user):
+            return self  # team scoping: narrow to the user's teams here
+        return self.filter(models.Q(evaluators=user) | models.Q(facilitator=user)).distinct()
+
+
 class Series(models.Model):
     """A recurring calibration session: the template each new session is made from, and when
     they meet (qalibrate.calibration.recurrence). Sessions are created ``lead_days`` ahead of
-    their meeting by qalibrate.calibration.series.series_create_due_sessions."""
+    their meeting by qalibrate.calibration.tasks.series_create_due_sessions."""
 
     title = models.CharField(
         _("title"),
@@ -88,20 +129,8 @@ class Series(models.Model):
         related_name="series",
         help_text=_("Each new session takes the scorecard's latest published version."),
     )
-    facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("facilitator"),
-        on_delete=models.PROTECT,
-        related_name="facilitated_series",
-    )
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("expert evaluator"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    facilitator = user_link(_("facilitator"), related_name="facilitated_series")
+    expert = user_link(_("expert evaluator"), optional=True)
     evaluators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("evaluators"), related_name="calibration_series"
     )
@@ -134,19 +163,8 @@ class Series(models.Model):
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
-    reference_mode = models.CharField(
-        _("reference"),
-        max_length=10,
-        choices=ReferenceMode.choices,
-        default=ReferenceMode.CONSENSUS,
-    )
-    tolerance = models.DecimalField(
-        _("tolerance (points)"),
-        max_digits=5,
-        decimal_places=1,
-        default=5,
-        validators=[MinValueValidator(0)],
-    )
+    reference_mode = reference_mode_field()
+    tolerance = tolerance_field(validators=[MinValueValidator(0)])
     scoring_days = models.PositiveSmallIntegerField(
         _("scoring ends (days before the meeting)"),
         default=1,
@@ -182,13 +200,10 @@ class Series(models.Model):
     )
     last_problem = models.TextField(_("last problem"), blank=True)
     last_problem_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_link(_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -229,6 +244,24 @@ class CadenceTarget(models.Model):
         return f"{self.team}: {self.sessions_per_month}"
 
 
+class CalibrationSessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """QA staff see every session; others the sessions they take part in, and agents also
+        the completed sessions whose results were shared with them (their own contacts only)."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_qa_staff(user):
+            return self  # team scoping: narrow to the user's teams here
+        mine = models.Q(participants__user=user)
+        if user.is_agent:
+            mine |= models.Q(
+                status=SessionStatus.COMPLETED,
+                share_with_agents=True,
+                session_contacts__contact__agent__user=user,
+            )
+        return self.filter(mine).distinct()
+
+
 class CalibrationSession(models.Model):
     title = models.CharField(_("title"), max_length=200)
     series = models.ForeignKey(
@@ -253,32 +286,11 @@ class CalibrationSession(models.Model):
         blank=True,
         related_name="sessions",
     )
-    facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("facilitator"),
-        on_delete=models.PROTECT,
-        related_name="facilitated_sessions",
-    )
-    expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("expert evaluator"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reference_mode = models.CharField(
-        _("reference"),
-        max_length=10,
-        choices=ReferenceMode.choices,
-        default=ReferenceMode.CONSENSUS,
-    )
-    tolerance = models.DecimalField(
-        _("tolerance (points)"),
-        max_digits=5,
-        decimal_places=1,
-        default=5,
-        help_text=_("Evaluators are calibrated when they differ by no more than this."),
+    facilitator = user_link(_("facilitator"), related_name="facilitated_sessions")
+    expert = user_link(_("expert evaluator"), optional=True)
+    reference_mode = reference_mode_field()
+    tolerance = tolerance_field(
+        help_text=_("Evaluators are calibrated when they differ by no more than this.")
     )
     scoring_deadline = models.DateTimeField(_("scoring deadline"))
     meeting_at = models.DateTimeField(_("meeting"))
@@ -303,13 +315,10 @@ class CalibrationSession(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     # The SEQUENCE of the calendar event: bumped on every reschedule, so calendars update it.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("planned by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_link(_("planned by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CalibrationSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-meeting_at"]
@@ -328,6 +337,11 @@ class CalibrationSession(models.Model):
     @property
     def is_revealed(self) -> bool:
         return self.status in (SessionStatus.DISCUSSION, SessionStatus.COMPLETED)
+
+    @property
+    def is_under_way(self) -> bool:
+        """Neither completed nor cancelled: it can still be rescheduled, and people invited."""
+        return self.status in ACTIVE_STATUSES
 
 
 class SessionContact(models.Model):
@@ -363,12 +377,7 @@ class Participant(models.Model):
     session = models.ForeignKey(
         CalibrationSession, on_delete=models.CASCADE, related_name="participants"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("participant"),
-        on_delete=models.PROTECT,
-        related_name="calibration_participations",
-    )
+    user = user_link(_("participant"), related_name="calibration_participations")
     role = models.CharField(
         _("role"), max_length=10, choices=ParticipantRole.choices, default=ParticipantRole.EVALUATOR
     )
@@ -387,9 +396,7 @@ class SessionEvent(models.Model):
     """Every move through the life cycle: who, when, from where to where."""
 
     session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
-    )
+    actor = user_link(_("who"))
     from_status = models.CharField(max_length=12, choices=SessionStatus.choices)
     to_status = models.CharField(max_length=12, choices=SessionStatus.choices)
     at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -401,7 +408,7 @@ class SessionEvent(models.Model):
         return f"{self.session}: {self.from_status} → {self.to_status}"
 
 
-class AgreedAnswer(models.Model):
+class AgreedAnswer(AnswerValueMixin, models.Model):
     """The group's answer to one criterion for one contact: prefilled at the reveal from the
     reference (or the majority), then confirmed or changed by the facilitator."""
 
@@ -414,13 +421,7 @@ class AgreedAnswer(models.Model):
     value = models.TextField(_("agreed answer"), blank=True)
     is_na = models.BooleanField(_("N/A"), default=False)
     reason = models.TextField(_("why"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_link(optional=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -432,17 +433,6 @@ class AgreedAnswer(models.Model):
 
     def __str__(self) -> str:
         return "N/A" if self.is_na else self.value
-
-    @property
-    def form_value(self) -> str:
-        return "na" if self.is_na else self.value
-
-    def scoring_value(self):
-        if self.is_na:
-            return scoring.NA
-        if self.value == "" or self.criterion.kind == "text":
-            return None
-        return int(self.value) if self.criterion.kind == "scale" else self.value
 
 
 class AgreedSource(models.TextChoices):
@@ -469,14 +459,7 @@ class AgreedAnswerChange(models.Model):
     old_value = models.TextField(_("before"), blank=True)
     new_value = models.TextField(_("after"), blank=True)
     reason = models.TextField(_("why"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = user_link(_("who"), optional=True)
     # A default rather than auto_now_add: the demo moves its history to when it happened.
     at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -508,9 +491,7 @@ class CriterionFlag(models.Model):
     )
     kind = models.CharField(_("flag"), max_length=10, choices=FlagKind.choices)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_link()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -531,6 +512,16 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class FollowUpActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """QA staff see every follow-up action; everyone else the actions they own."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_qa_staff(user):
+            return self  # team scoping: narrow to the user's teams' sessions here
+        return self.filter(owner=user)
+
+
 class FollowUpAction(models.Model):
     session = models.ForeignKey(
         CalibrationSession,
@@ -539,18 +530,15 @@ class FollowUpAction(models.Model):
         related_name="actions",
     )
     description = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="follow_up_actions",
-    )
+    owner = user_link(_("owner"), related_name="follow_up_actions")
     due_date = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = FollowUpActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]

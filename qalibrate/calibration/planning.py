@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from qalibrate.accounts.models import Role, Team, User
 from qalibrate.agreement.precision import FEWEST_CONTACTS, contacts_for_margin, expected_alpha_width
-from qalibrate.calibration import recurrence, selectors
+from qalibrate.calibration import meeting_selectors, recurrence
 from qalibrate.calibration.models import (
     DEFAULT_SESSIONS_PER_MONTH,
     CadenceTarget,
@@ -327,5 +327,5 @@ def totals_alpha(session: CalibrationSession) -> float | None:
 
 
 def _discussion_alpha(session: CalibrationSession) -> float | None:
-    figures = selectors.discussion(session).totals
+    figures = meeting_selectors.discussion(session).totals
     return figures.alpha.estimate if figures is not None and figures.alpha is not None else None

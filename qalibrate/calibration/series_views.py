@@ -14,49 +14,46 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qalibrate.accounts.models import Team
-from qalibrate.calibration import selectors
-from qalibrate.calibration import series as series_services
+from qalibrate.calibration import selectors, series_selectors, services, tasks
 from qalibrate.calibration.forms import CadenceTargetForm, SeriesForm
 from qalibrate.calibration.models import Series
+from qalibrate.calibration.permissions import can_plan, can_see_series_pages
+from qalibrate.calibration.series import cadence_text, series_meetings, series_next_meeting
 
 SERIES_FIELDS = SeriesForm.Meta.fields
 CADENCE_MONTHS = 6
 
 
-def _no_agents(user) -> None:
-    if user.is_agent:
+def _require_series_pages(user) -> None:
+    if not can_see_series_pages(user):
         raise PermissionDenied
 
 
-def _visible_series(user):
-    return series_services.series_for(user=user)
-
-
 def _series_for(request, pk) -> Series:
-    _no_agents(request.user)
-    return get_object_or_404(_visible_series(request.user), pk=pk)
+    _require_series_pages(request.user)
+    return get_object_or_404(series_selectors.series_for(user=request.user), pk=pk)
 
 
 @login_required
 def series_list(request):
-    _no_agents(request.user)
+    _require_series_pages(request.user)
     now = timezone.now()
     rows = [
         {
             "series": series,
-            "cadence": series_services.cadence_text(series),
-            "next_meeting": series_services.series_next_meeting(series=series, after=now)
+            "cadence": cadence_text(series),
+            "next_meeting": series_next_meeting(series=series, after=now)
             if series.is_active
             else None,
         }
-        for series in _visible_series(request.user)
+        for series in series_selectors.series_for(user=request.user)
     ]
-    context = {"rows": rows, "can_manage": series_services.can_manage_series(request.user)}
+    context = {"rows": rows, "can_manage": can_plan(request.user)}
     return render(request, "calibration/series_list.html", context)
 
 
 def _series_form_page(request, instance: Series | None):
-    if not series_services.can_manage_series(request.user):
+    if not can_plan(request.user):
         raise PermissionDenied
     initial = {} if instance else {"facilitator": request.user, "first_day": timezone.localdate()}
     if not instance and request.user.time_zone:
@@ -67,7 +64,7 @@ def _series_form_page(request, instance: Series | None):
         fields = {name: data[name] for name in SERIES_FIELDS}
         try:
             if instance is None:
-                series = series_services.series_create(
+                series = services.series_create(
                     user=request.user, evaluators=data["evaluators"], **fields
                 )
                 messages.success(
@@ -76,7 +73,7 @@ def _series_form_page(request, instance: Series | None):
                     % {"days": series.lead_days},
                 )
             else:
-                series = series_services.series_update(
+                series = services.series_update(
                     series=instance, user=request.user, evaluators=data["evaluators"], **fields
                 )
                 messages.success(request, _("The series is saved."))
@@ -94,7 +91,7 @@ def series_new(request):
 
 @login_required
 def series_edit(request, pk):
-    if not series_services.can_manage_series(request.user):
+    if not can_plan(request.user):
         raise PermissionDenied
     return _series_form_page(request, get_object_or_404(Series, pk=pk))
 
@@ -108,12 +105,12 @@ def series_detail(request, pk):
     )
     context = {
         "series": series,
-        "cadence": series_services.cadence_text(series),
-        "next_meetings": series_services.series_meetings(series=series, after=now, count=5),
+        "cadence": cadence_text(series),
+        "next_meetings": series_meetings(series=series, after=now, count=5),
         "upcoming": [s for s in sessions if s.meeting_at >= now],
         "past": [s for s in sessions if s.meeting_at < now][::-1],
         "evaluators": series.evaluators.order_by("last_name", "first_name"),
-        "can_manage": series_services.can_manage_series(request.user),
+        "can_manage": can_plan(request.user),
     }
     return render(request, "calibration/series_detail.html", context)
 
@@ -122,13 +119,13 @@ def series_detail(request, pk):
 @require_POST
 def series_run(request, pk):
     """Create the series' due sessions now, instead of waiting for the periodic job."""
-    if not series_services.can_manage_series(request.user):
+    if not can_plan(request.user):
         raise PermissionDenied
     series = get_object_or_404(Series, pk=pk)
     if not series.is_active:
         messages.error(request, _("The series is not active: it creates no sessions."))
         return redirect("series_detail", pk=pk)
-    created = series_services.series_create_due_sessions(now=timezone.now(), series=[series])
+    created = tasks.series_create_due_sessions(now=timezone.now(), series=[series])
     series.refresh_from_db()
     if created:
         messages.success(
@@ -150,9 +147,9 @@ def series_run(request, pk):
 @login_required
 def cadence(request):
     """Sessions held per team and month against the team's target."""
-    _no_agents(request.user)
-    can_manage = series_services.can_manage_series(request.user)
-    rows = series_services.cadence_by_month(
+    _require_series_pages(request.user)
+    can_manage = can_plan(request.user)
+    rows = series_selectors.cadence_by_month(
         teams=Team.objects.all(), months=CADENCE_MONTHS, today=timezone.localdate()
     )
     months = rows[0].months if rows else []
@@ -163,7 +160,7 @@ def cadence(request):
 @login_required
 @require_POST
 def cadence_target(request):
-    if not series_services.can_manage_series(request.user):
+    if not can_plan(request.user):
         raise PermissionDenied
     form = CadenceTargetForm(request.POST)
     if not form.is_valid():
@@ -172,7 +169,7 @@ def cadence_target(request):
     team = form.cleaned_data["team"]
     if team is None:
         raise Http404
-    series_services.cadence_target_set(
+    services.cadence_target_set(
         team=team, user=request.user, sessions_per_month=form.cleaned_data["sessions_per_month"]
     )
     messages.success(

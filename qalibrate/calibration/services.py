@@ -1,35 +1,41 @@
-"""Calibration sessions: planning and the life cycle. Every transition is checked and recorded."""
+"""Calibration sessions and series: planning and the life cycle. Every transition is checked
+and recorded."""
 
 import random
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qalibrate.accounts.models import Role, User
-from qalibrate.agreement.calibration import lower_median, majority
+from qalibrate.accounts.models import Team, User
+from qalibrate.calibration.answers import reference_proposal
 from qalibrate.calibration.models import (
+    ACTIVE_STATUSES,
     MAX_CONTACTS,
     MIN_CONTACTS,
     ActionStatus,
     AgreedAnswer,
     AgreedAnswerChange,
     AgreedSource,
+    CadenceTarget,
     CalibrationSession,
     CriterionFlag,
     FlagKind,
     FollowUpAction,
     Participant,
     ParticipantRole,
-    ReferenceMode,
+    Series,
     SessionContact,
     SessionEvent,
     SessionStatus,
 )
+from qalibrate.calibration.permissions import can_plan, can_run, can_score, can_update_action
 from qalibrate.contacts.models import Contact
+from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations.models import (
     Answer,
     Evaluation,
@@ -48,18 +54,6 @@ TRANSITIONS = {
     "reveal": (SessionStatus.SCORING, SessionStatus.DISCUSSION),
     "complete": (SessionStatus.DISCUSSION, SessionStatus.COMPLETED),
 }
-CANCELLABLE = (SessionStatus.DRAFT, SessionStatus.SCORING, SessionStatus.DISCUSSION)
-
-
-def can_plan(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.ADMIN, Role.QA_LEAD)
-
-
-def can_run(user: User, session: CalibrationSession) -> bool:
-    """Admins run every session; QA leads those they facilitate or planned."""
-    if not can_plan(user):
-        return False
-    return user.is_admin or user.pk in (session.facilitator_id, session.created_by_id)
 
 
 def contacts_sample(*, contacts, count: int, seed: int | None = None) -> list[Contact]:
@@ -165,7 +159,7 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     if not can_run(user, session):
         raise PermissionDenied
     if action == "cancel":
-        allowed, target = session.status in CANCELLABLE, SessionStatus.CANCELLED
+        allowed, target = session.status in ACTIVE_STATUSES, SessionStatus.CANCELLED
     else:
         source, target = TRANSITIONS[action]
         allowed = session.status == source
@@ -200,9 +194,6 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     return session
 
 
-RESCHEDULABLE = (SessionStatus.DRAFT, SessionStatus.SCORING, SessionStatus.DISCUSSION)
-
-
 @transaction.atomic
 def session_reschedule(
     *,
@@ -218,7 +209,7 @@ def session_reschedule(
     session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
     if not can_run(user, session):
         raise PermissionDenied
-    if session.status not in RESCHEDULABLE:
+    if session.status not in ACTIVE_STATUSES:
         raise ValidationError(
             _("A session that is %(status)s cannot do that.")
             % {"status": session.get_status_display()}
@@ -255,46 +246,6 @@ def _submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], lis
     ):
         answers.setdefault((answer.evaluation.contact_id, answer.criterion_id), []).append(answer)
     return answers
-
-
-def answer_order(criterion: Criterion) -> list[str]:
-    """The possible answers in the form's order (ties in a majority go to the first)."""
-    if criterion.kind == "yes_no":
-        return ["yes", "no", "na"]
-    if criterion.kind == "scale":
-        return [str(v) for v in criterion.scale_values] + ["na"]
-    return [option["label"] for option in criterion.options] + ["na"]
-
-
-def reference_proposal(
-    session: CalibrationSession, criterion: Criterion, answers: list[Answer]
-) -> tuple[str, str] | None:
-    """The answer the reference mode proposes for one criterion of one contact ("na" for N/A)
-    and where it comes from (an AgreedSource), or None when nobody answered."""
-    values = [a.form_value for a in answers if a.form_value != ""]
-    if session.reference_mode == ReferenceMode.EXPERT:
-        expert = [a.form_value for a in answers if a.evaluation.evaluator_id == session.expert_id]
-        if expert and expert[0] != "":
-            return expert[0], AgreedSource.EXPERT
-    if session.reference_mode == ReferenceMode.MEDIAN and criterion.kind == "scale":
-        numbers = [int(v) for v in values if v != "na"]
-        if numbers and len(numbers) * 2 > len(values):
-            return str(lower_median(numbers)), AgreedSource.MEDIAN
-    value = majority(values, order=answer_order(criterion))
-    if value is None:
-        return None
-    counts = Counter(values)
-    if len(counts) == 1 and len(values) > 1:
-        return value, AgreedSource.UNANIMOUS
-    top = counts[value]
-    tied = sum(count == top for count in counts.values()) > 1
-    return value, AgreedSource.TIE if tied else AgreedSource.MAJORITY
-
-
-def reference_answer(session: CalibrationSession, criterion: Criterion, answers: list[Answer]):
-    """The answer the reference mode proposes ("na" for N/A), or None when nobody answered."""
-    proposal = reference_proposal(session, criterion, answers)
-    return None if proposal is None else proposal[0]
 
 
 def _agreed_answers_prefill(session: CalibrationSession, user: User) -> None:
@@ -446,10 +397,6 @@ def action_add(
     return action
 
 
-def can_update_action(user: User, action: FollowUpAction) -> bool:
-    return user.pk == action.owner_id or can_run(user, action.session)
-
-
 @transaction.atomic
 def action_status_set(*, action: FollowUpAction, user: User, status: str) -> FollowUpAction:
     """Owners and the session's runners move an action along, also after the session ends."""
@@ -542,14 +489,6 @@ def _official_evaluation(session, session_contact, user, release: bool) -> Evalu
     return evaluation
 
 
-def can_score(user: User, session: CalibrationSession) -> bool:
-    """Invited to score the session, while it takes scores."""
-    return (
-        session.status == SessionStatus.SCORING
-        and session.participants.filter(user=user, role=ParticipantRole.EVALUATOR).exists()
-    )
-
-
 def next_evaluation_open(
     *, session: CalibrationSession, user: User, after_contact_id: int | None = None
 ) -> Evaluation | None:
@@ -565,3 +504,76 @@ def next_evaluation_open(
     return evaluation_start(
         contact=upcoming.contact, evaluator=user, version=session.version, session=session
     )
+
+
+def plan_sample(*, user: User, plan: dict) -> list[Contact]:
+    """The random sample a plan asks for (SessionPlanForm's cleaned data: its sample_* fields,
+    the session's team unless another is given), spread over the agents; a ValidationError on
+    sample_size when fewer contacts match."""
+    pool = contacts_filtered(
+        user=user,
+        filters={
+            "team": plan["sample_team"] or plan["team"],
+            "channel": plan["sample_channel"],
+            "date_from": plan["sample_from"],
+            "date_to": plan["sample_to"],
+        },
+    )
+    contacts = contacts_sample(contacts=pool, count=plan["sample_size"])
+    if len(contacts) < plan["sample_size"]:
+        raise ValidationError(
+            {
+                "sample_size": _("Only %(found)d contacts match; widen the filter or pick fewer.")
+                % {"found": len(contacts)}
+            }
+        )
+    return contacts
+
+
+# Recurring series (their rules in calibration/series.py, their job in calibration/tasks.py).
+
+
+@transaction.atomic
+def series_create(*, user: User, evaluators: Iterable[User], **fields) -> Series:
+    """A new series from the form's fields (see the Series model)."""
+    if not can_plan(user):
+        raise PermissionDenied
+    series = Series(created_by=user, **fields)
+    series.full_clean(exclude=["evaluators"])
+    series.save()
+    series.evaluators.set(evaluators)
+    return series
+
+
+@transaction.atomic
+def series_update(*, series: Series, user: User, evaluators: Iterable[User], **fields) -> Series:
+    """Change the template and the cadence; sessions already created keep what they have."""
+    if not can_plan(user):
+        raise PermissionDenied
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series.full_clean(exclude=["evaluators"])
+    series.save()
+    series.evaluators.set(evaluators)
+    return series
+
+
+def series_problem_set(*, series: Series, problem: str, now: datetime) -> None:
+    """Record what kept the series' job from creating or opening a session ("" once solved)."""
+    if series.last_problem != problem:
+        series.last_problem = problem
+        series.last_problem_at = now if problem else None
+        series.save(update_fields=["last_problem", "last_problem_at"])
+
+
+@transaction.atomic
+def cadence_target_set(*, team: Team, user: User, sessions_per_month: int) -> CadenceTarget:
+    if not can_plan(user):
+        raise PermissionDenied
+    if not 1 <= sessions_per_month <= 31:
+        raise ValidationError(_("A target is 1 to 31 sessions a month."))
+    target, _created = CadenceTarget.objects.update_or_create(
+        team=team, defaults={"sessions_per_month": sessions_per_month}
+    )
+    return target

@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from qalibrate.accounts.models import Team
-from qalibrate.calibration import planning, selectors, services
+from qalibrate.calibration import meeting_selectors, permissions, planning, selectors, services
+from qalibrate.calibration.detail_selectors import actions_with_rights, session_detail_for
 from qalibrate.calibration.forms import (
     ActionForm,
     AgreedAnswerForm,
@@ -31,7 +32,6 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.contacts import selection as contact_selection
-from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards.models import Criterion
@@ -47,7 +47,7 @@ def _session_for(request, pk) -> CalibrationSession:
 def session_list(request):
     context = {
         "sessions": selectors.sessions_for(user=request.user),
-        "can_plan": services.can_plan(request.user),
+        "can_plan": permissions.can_plan(request.user),
     }
     return render(request, "calibration/list.html", context)
 
@@ -59,15 +59,15 @@ def _picked_contacts(request) -> list:
         for i in request.GET.getlist("contacts") + request.POST.getlist("contacts")
         if i.isdigit()
     ]
-    found = contacts_filtered(user=request.user, filters={}).in_bulk(ids)
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+    picked, _unknown = selectors.picked_contacts(user=request.user, ids=ids)
+    return picked
 
 
 @login_required
 def session_plan(request):
     """Plan a session of the contacts ticked in the contact list (or a random sample), the form
     prefilled from the team's habits (qalibrate.calibration.planning)."""
-    if not services.can_plan(request.user):
+    if not permissions.can_plan(request.user):
         raise PermissionDenied
     picked = _picked_contacts(request)
     initial = {}
@@ -108,7 +108,7 @@ def session_plan(request):
 @require_GET
 def session_plan_precision(request):
     """The plan page's precision note for the form as it stands (htmx, on every change)."""
-    if not services.can_plan(request.user):
+    if not permissions.can_plan(request.user):
         raise PermissionDenied
     picked = _picked_contacts(request)
     form = SessionPlanForm(request.GET, picked=picked)
@@ -117,36 +117,25 @@ def session_plan_precision(request):
 
 
 def _sampled_contacts(request, form) -> list:
-    data = form.cleaned_data
-    pool = contacts_filtered(
-        user=request.user,
-        filters={
-            "team": data["sample_team"] or data["team"],
-            "channel": data["sample_channel"],
-            "date_from": data["sample_from"],
-            "date_to": data["sample_to"],
-        },
-    )
-    contacts = services.contacts_sample(contacts=pool, count=data["sample_size"])
-    if len(contacts) < data["sample_size"]:
-        form.add_error(
-            "sample_size",
-            _("Only %(found)d contacts match; widen the filter or pick fewer.")
-            % {"found": len(contacts)},
-        )
+    """The sample the form asks for; none, with the form's error, when too few match."""
+    try:
+        return services.plan_sample(user=request.user, plan=form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
         return []
-    return contacts
 
 
 @login_required
 def session_detail(request, pk):
     session = _session_for(request, pk)
-    if request.user.is_agent and session.status == SessionStatus.COMPLETED:
-        if session.share_with_agents:
-            return _agent_results(request, session)
+    detail = session_detail_for(session, user=request.user)
+    if detail.agent_results is not None:
+        # An agent sees the agreed evaluation and feedback of their own contacts, no scores.
+        context = {"session": session, **detail.agent_results}
+        return render(request, "calibration/agent_results.html", context)
     participant = session.participants.filter(user=request.user).first()
     scoring = participant is not None and participant.role == ParticipantRole.EVALUATOR
-    board = selectors.progress_board(session)
+    board = detail.board
     if scoring:  # each contact with the state of the user's own evaluation, nobody else's
         contact_rows = selectors.my_contacts(session, user=request.user)
     else:
@@ -156,23 +145,17 @@ def session_detail(request, pk):
     context = {
         "session": session,
         "board": board,
-        "can_run": services.can_run(request.user, session),
+        "can_run": detail.can_run,
         "is_scorer": scoring and session.status == SessionStatus.SCORING,
         "my_scoring": selectors.MyScoring(session, contact_rows) if scoring else None,
         "contact_rows": contact_rows,
-        "events": session.events.select_related("actor"),
-        "can_see_answers": selectors.can_see_answers(request.user, session),
-        "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
+        "events": detail.events,
+        "can_see_answers": detail.can_see_answers,
+        "actions": detail.actions,
         "action_statuses": ActionStatus.choices,
-        "observers": session.participants.filter(role=ParticipantRole.OBSERVER).select_related(
-            "user"
-        ),
-        "reschedule_form": RescheduleForm(instance=session)
-        if session.status in services.RESCHEDULABLE
-        else None,
-        "invite_form": InviteForm(session=session)
-        if session.status in services.RESCHEDULABLE
-        else None,
+        "observers": detail.observers,
+        "reschedule_form": RescheduleForm(instance=session) if session.is_under_way else None,
+        "invite_form": InviteForm(session=session) if session.is_under_way else None,
     }
     return render(request, "calibration/detail.html", context)
 
@@ -193,7 +176,7 @@ def session_move(request, pk, action):
 def _session_to_run(request, pk):
     """The session, for those who run it (admins, its facilitator and its planner) only."""
     session = _session_for(request, pk)
-    if not services.can_run(request.user, session):
+    if not permissions.can_run(request.user, session):
         raise PermissionDenied
     return session
 
@@ -269,7 +252,7 @@ def session_contacts_add(request, pk):
 def session_score(request, pk, contact_pk):
     """Open (or reopen) the participant's own evaluation of one of the session's contacts."""
     session = _session_for(request, pk)
-    if not services.can_score(request.user, session):
+    if not permissions.can_score(request.user, session):
         raise PermissionDenied
     session_contact = get_object_or_404(session.session_contacts, contact_id=contact_pk)
     evaluation = evaluation_services.evaluation_start(
@@ -281,18 +264,12 @@ def session_score(request, pk, contact_pk):
     return redirect("evaluation_detail", pk=evaluation.pk)
 
 
-def _agent_results(request, session):
-    """An agent sees the agreed evaluation and feedback for their own contacts, nobody's scores."""
-    results = selectors.agent_results(session, user=request.user)
-    return render(request, "calibration/agent_results.html", {"session": session, **results})
-
-
 def _discussion_context(request, session) -> dict:
     anonymous = request.GET.get("anonymous") == "1"
-    can_record = services.can_run(request.user, session) and (
+    can_record = permissions.can_run(request.user, session) and (
         session.status == SessionStatus.DISCUSSION
     )
-    discussion = selectors.discussion_with_history(session, anonymous=anonymous)
+    discussion = meeting_selectors.discussion_with_history(session, anonymous=anonymous)
     return {
         "session": session,
         "discussion": discussion,
@@ -301,7 +278,9 @@ def _discussion_context(request, session) -> dict:
         "can_record": can_record,
         "flag_kinds": FlagKind.choices,
         "action_form": ActionForm(session=session) if can_record else None,
-        "actions": _updatable(session.actions.select_related("owner", "session"), request.user),
+        "actions": actions_with_rights(
+            session.actions.select_related("owner", "session"), user=request.user
+        ),
         "action_statuses": ActionStatus.choices,
     }
 
@@ -336,17 +315,10 @@ def _meeting_view(request, rows, *, anonymous: bool) -> dict:
     }
 
 
-def _updatable(actions, user) -> list[FollowUpAction]:
-    actions = list(actions)
-    for action in actions:
-        action.can_update = services.can_update_action(user, action)
-    return actions
-
-
 @login_required
 def session_discussion(request, pk):
     session = _session_for(request, pk)
-    if not selectors.can_see_answers(request.user, session):
+    if not permissions.can_see_answers(request.user, session):
         raise PermissionDenied
     return render(request, "calibration/discussion.html", _discussion_context(request, session))
 
@@ -472,7 +444,7 @@ def session_action_add(request, pk):
 @require_POST
 def action_status(request, action_pk):
     action = get_object_or_404(FollowUpAction.objects.select_related("session"), pk=action_pk)
-    if not services.can_update_action(request.user, action):
+    if not permissions.can_update_action(request.user, action):
         raise PermissionDenied
     try:
         services.action_status_set(
@@ -487,8 +459,8 @@ def action_status(request, action_pk):
 def action_list(request):
     """Open follow-up actions across sessions: QA staff see all, everyone else their own."""
     show_done = request.GET.get("done") == "1"
-    actions = _updatable(
-        selectors.actions_for(user=request.user, include_done=show_done), request.user
+    actions = actions_with_rights(
+        selectors.actions_for(user=request.user, include_done=show_done), user=request.user
     )
     context = {
         "actions": actions,
@@ -505,8 +477,8 @@ def session_complete(request, pk):
     if session.status != SessionStatus.DISCUSSION:
         messages.error(request, _("Only a session in discussion can be completed."))
         return redirect("session_detail", pk=pk)
-    discussion = selectors.discussion_with_history(session)
-    initial = {"summary": selectors.summary_draft(discussion)}
+    discussion = meeting_selectors.discussion_with_history(session)
+    initial = {"summary": meeting_selectors.summary_draft(discussion)}
     form = CompletionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

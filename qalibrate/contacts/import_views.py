@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from qalibrate.accounts.permissions import can_see_all_contacts
-from qalibrate.contacts import importing
+from qalibrate.contacts import import_files, importing
 from qalibrate.contacts.models import ContactImport, ImportStatus
+from qalibrate.contacts.permissions import can_import_contacts
 
 TEMPLATE_COLUMNS = [
     "external_id",
@@ -153,7 +153,7 @@ class ContactImportForm(forms.Form):
 
 
 def _require_importer(user) -> None:
-    if not can_see_all_contacts(user):
+    if not can_import_contacts(user):
         raise PermissionDenied
 
 
@@ -166,7 +166,7 @@ def import_start(request):
         archive = form.cleaned_data["media_archive"]
         if form.cleaned_data["recordings"]:
             archive = recordings_zipped(form.cleaned_data["recordings"])
-        if upload.size > importing.MAX_IMPORT_BYTES:
+        if upload.size > import_files.MAX_IMPORT_BYTES:
             form.add_error("file", _("The file is larger than the limit of 50 MB."))
         else:
             batch = ContactImport(original_name=upload.name, uploaded_by=request.user)
@@ -184,7 +184,7 @@ def import_start(request):
                 with batch.media_archive.open("rb") as handle:
                     media_names = importing.media_names_in(handle)
             with batch.file.open("rb") as handle:
-                report = importing.contacts_check(
+                report = import_files.file_check(
                     file=handle, filename=batch.original_name, media_names=media_names
                 )
             batch.report = report.as_dict()
@@ -213,7 +213,7 @@ def import_apply(request, pk):
     archive = batch.media_archive.open("rb") if batch.media_archive else None
     try:
         with batch.file.open("rb") as handle:
-            report = importing.contacts_apply(
+            report = import_files.file_apply(
                 file=handle, filename=batch.original_name, media_archive=archive
             )
     except importing.ImportRejected as rejected:

@@ -1,14 +1,12 @@
-"""Importing contacts from CSV, XLSX or JSON: every row checked, then applied in one transaction.
+"""Importing contacts: every record checked, then applied in one transaction.
 
-``contacts_check`` reads a file and reports what importing it would do, writing nothing.
-``contacts_apply`` reads it again and writes every contact in one transaction, or nothing at all
-if any row has a problem. CSV and XLSX files are read row by row and written in batches, so big
-files need little memory; JSON files are read whole and have a smaller size limit.
+The records are parsed already, rows as dicts by column: a list of objects (the API's
+contacts/bulk/, a JSON file) or what qalibrate.contacts.import_files reads from a CSV, XLSX or
+JSON file, row by row. ``contacts_check`` reports what importing them would do, writing
+nothing; ``contacts_apply`` writes every contact in one transaction, or nothing at all if any
+row has a problem. Rows are written in batches, so big files need little memory.
 """
 
-import codecs
-import csv
-import io
 import json
 import logging
 import os
@@ -16,18 +14,15 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
-import openpyxl
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,14 +32,11 @@ from qalibrate.core import jsonsafe
 
 logger = logging.getLogger(__name__)
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
-MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
 MAX_ERRORS = 200
 MAX_DURATION_SECONDS = 7 * 24 * 3600
 SAMPLE_ROWS = 10
 BATCH_SIZE = 2000
-HEAD_BYTES = 64 * 1024
 
 REQUIRED_COLUMNS = ["external_id", "channel", "agent_id", "occurred_at"]
 OPTIONAL_COLUMNS = [
@@ -82,12 +74,10 @@ CHANNEL_WORDS = {
 }
 DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 AUDIO_EXTENSIONS = {".ogg", ".opus", ".mp3", ".wav", ".m4a", ".webm"}
-ZIP_MAGIC = b"PK\x03\x04"
 # A file being written carries this prefix in MEDIA_ROOT until it is whole and renamed into place.
 TEMPORARY_PREFIX = ".incomplete-"
 # Uploads of a check never applied, and temporary files a stopped process left, go after a day.
 ABANDONED_AFTER = timedelta(days=1)
-OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass
@@ -149,8 +139,8 @@ class ImportRejected(Exception):
         self.report = report
 
 
-class _FileProblem(Exception):
-    """The file as a whole cannot be imported."""
+class ImportProblem(Exception):
+    """The records as a whole (their file, their columns) cannot be imported."""
 
 
 class _CellProblem(Exception):
@@ -158,33 +148,38 @@ class _CellProblem(Exception):
 
 
 # (row number as the user sees it, values by column, a problem with the whole row or "")
-_Records = Iterator[tuple[int, dict[str, Any], str]]
+Rows = Iterator[tuple[int, dict[str, Any], str]]
 
 
-class _Table(NamedTuple):
+class Records(NamedTuple):
+    """Parsed records: the column names, then the rows as dicts by column, read as they come.
+    Reading them may raise ImportProblem (a file that turns out unreadable half-way)."""
+
     columns: list[str]
-    records: _Records
+    rows: Rows
 
 
 # --- public API -------------------------------------------------------------------------------
 
 
 def contacts_check(
-    *, file: BinaryIO, filename: str, media_names: Collection[str] = frozenset()
+    *, records: list | Records, media_names: Collection[str] = frozenset()
 ) -> ImportReport:
-    """Report what importing the file would do, writing nothing to the database.
+    """Report what importing the records would do, writing nothing to the database.
 
-    ``media_names`` are the file names in the recordings archive (see ``media_names_in``).
+    ``records``: a list of objects, one per contact (see ``records_from_list``), or Records
+    read from a file (qalibrate.contacts.import_files). ``media_names`` are the file names in
+    the recordings archive (see ``media_names_in``).
     """
-    return _Import(media_names=media_names).run(file=file, filename=filename)
+    return _Import(media_names=media_names).run(records)
 
 
 def contacts_apply(
-    *, file: BinaryIO, filename: str, media_archive: BinaryIO | None = None
+    *, records: list | Records, media_archive: BinaryIO | None = None
 ) -> ImportReport:
-    """Import every contact of the file in one transaction, recordings taken from the zip.
+    """Import every contact of the records in one transaction, recordings taken from the zip.
 
-    Raises ImportRejected, having written nothing, if the file or any row has a problem. Any
+    Raises ImportRejected, having written nothing, if the records or any row has a problem. Any
     other failure (a full disk) also leaves nothing: the rows roll back and the recordings already
     stored are removed. Call it outside a transaction of your own, whose later rollback would
     leave the recordings behind.
@@ -194,7 +189,7 @@ def contacts_apply(
     importer = _Import(media_names=members, archive=archive, write=True)
     try:
         with transaction.atomic():
-            report = importer.run(file=file, filename=filename)
+            report = importer.run(records)
             if not report.ok:
                 raise ImportRejected(report)
     except Exception:
@@ -205,6 +200,56 @@ def contacts_apply(
         if archive:
             archive.close()
     return report
+
+
+# --- records and their columns ----------------------------------------------------------------
+
+
+def records_from_list(items: list) -> Records:
+    """Records as JSON holds them (the API's body, a JSON file): a list of objects, one per
+    contact, their keys the columns."""
+    if not items:
+        raise ImportProblem(_("The file contains no contacts."))
+    columns = list(
+        dict.fromkeys(column_key(key) for item in items if isinstance(item, dict) for key in item)
+    )
+    columns_check(columns)
+    return Records(columns=columns, rows=_rows_from_list(items))
+
+
+def _rows_from_list(items: list) -> Rows:
+    for row, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            yield row, {}, _("This item is not an object with the contact's fields.")
+        elif not all(is_blank(value) for value in item.values()):
+            yield row, {column_key(key): value for key, value in item.items()}, ""
+
+
+def column_key(value: Any) -> str:
+    """Known columns in lower case; any other column keeps its name, for the metadata."""
+    name = _text(value)
+    return name.lower() if name.lower() in KNOWN_COLUMNS else name
+
+
+def columns_check(columns: list[str]) -> None:
+    repeated = [name for name, count in Counter(filter(None, columns)).items() if count > 1]
+    if repeated:
+        raise ImportProblem(
+            _("Each column may appear only once; repeated: %(columns)s.")
+            % {"columns": ", ".join(repeated)}
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise ImportProblem(
+            _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
+            % {
+                "missing": ", ".join(missing),
+                "found": _shown(", ".join(filter(None, columns))) or "—",
+            }
+        )
+
+
+# --- stored files -----------------------------------------------------------------------------
 
 
 def file_store(field_file: FieldFile, name: str, content: File) -> None:
@@ -302,7 +347,7 @@ def media_names_in(archive: BinaryIO) -> set[str]:
 
 
 class _Import:
-    """One pass over a file: every row checked and, when writing, saved in batches."""
+    """One pass over the records: every row checked and, when writing, saved in batches."""
 
     def __init__(
         self,
@@ -316,15 +361,16 @@ class _Import:
         self.write = write
         self.stored_media: list[str] = []
 
-    def run(self, *, file: BinaryIO, filename: str) -> ImportReport:
+    def run(self, records: list | Records) -> ImportReport:
         self.report = ImportReport()
         try:
-            with _table_open(file=file, filename=filename) as table:
-                self._start(table.columns)
-                for row, record, problem in table.records:
-                    self._row_add(row, record, problem)
-                self._batch_flush()
-        except _FileProblem as problem:
+            if isinstance(records, list):
+                records = records_from_list(records)
+            self._start(records.columns)
+            for row, record, problem in records.rows:
+                self._row_add(row, record, problem)
+            self._batch_flush()
+        except ImportProblem as problem:
             return ImportReport.for_file_problem(str(problem))
         if not self.report.total_rows:
             return ImportReport.for_file_problem(_("The file contains no contacts."))
@@ -490,7 +536,7 @@ class _Cells:
 
     def value(self, column: str, parse: Callable[[Any], Any], *, required: bool = False) -> Any:
         raw = self.record.get(column)
-        if _is_blank(raw):
+        if is_blank(raw):
             if required:
                 self.error_add(column, _("A value is required."))
             return None
@@ -527,7 +573,7 @@ def _sample(contact: Contact) -> dict:
 # --- values -----------------------------------------------------------------------------------
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -695,191 +741,6 @@ def _turn_parse(number: int, turn: Any) -> dict:
             _("Turn %(number)d of the transcript: speaker must be text.") % {"number": number}
         )
     return {"t": t, "speaker": speaker.strip(), "text": turn["text"]}
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _table_open(*, file: BinaryIO, filename: str) -> Iterator[_Table]:
-    """The columns and rows of a CSV, XLSX or JSON file, after the checks of the whole file."""
-    extension = PurePath(filename).suffix.lower()
-    openers = {".csv": _csv_table, ".xlsx": _xlsx_table, ".json": _json_table}
-    if extension not in openers:
-        raise _FileProblem(_("Only CSV, XLSX and JSON files can be imported."))
-    file, size = _rewound(file)
-    if size > MAX_IMPORT_BYTES:
-        raise _FileProblem(
-            _("The file is larger than the limit of %(limit)s.")
-            % {"limit": filesizeformat(MAX_IMPORT_BYTES)}
-        )
-    if size == 0:
-        raise _FileProblem(_("The file is empty."))
-    head = file.read(HEAD_BYTES)
-    file.seek(0)
-    _content_check(extension, head)
-    with openers[extension](file, head=head, size=size) as table:
-        yield table
-
-
-def _rewound(file: BinaryIO) -> tuple[BinaryIO, int]:
-    """The file at its start, and its size, found without reading it if it can seek."""
-    if not file.seekable():
-        copy = tempfile.SpooledTemporaryFile(max_size=16 * HEAD_BYTES)
-        while copy.tell() <= MAX_IMPORT_BYTES and (chunk := file.read(HEAD_BYTES)):
-            copy.write(chunk)
-        file = copy
-    file.seek(0, io.SEEK_END)
-    size = file.tell()
-    file.seek(0)
-    return file, size
-
-
-def _content_check(extension: str, head: bytes) -> None:
-    if extension == ".xlsx":
-        if head.startswith(OLD_EXCEL_MAGIC):
-            raise _FileProblem(
-                _("This is an old Excel .xls file; save it as .xlsx or CSV and upload that.")
-            )
-        if not head.startswith(ZIP_MAGIC):
-            raise _FileProblem(_("The file is not an XLSX workbook."))
-    elif b"\x00" in head or head.startswith(ZIP_MAGIC):  # text never holds NUL bytes
-        raise _FileProblem(
-            _("The file is not a %(format)s text file.") % {"format": extension[1:].upper()}
-        )
-
-
-@contextmanager
-def _csv_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
-    encoding = _encoding_detect(head, complete=size <= len(head))
-    delimiter = _delimiter_detect(head.decode(encoding, errors="replace"))
-    text = io.TextIOWrapper(file, encoding=encoding, newline="")
-    try:
-        yield _table_from_lines(
-            enumerate(csv.reader(text, delimiter=delimiter, strict=True), start=1)
-        )
-    except UnicodeDecodeError as error:
-        raise _FileProblem(
-            _("The file's text cannot be read; save it as CSV in UTF-8 and upload it again.")
-        ) from error
-    except csv.Error as error:
-        raise _FileProblem(
-            _("The CSV file is malformed: %(problem)s") % {"problem": error}
-        ) from error
-    finally:
-        text.detach()  # leave the caller's file open
-
-
-def _encoding_detect(head: bytes, *, complete: bool) -> str:
-    """UTF-8 with or without BOM, else Windows-1251, judged by the first bytes of the file."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        # Unless the file ends here, a character cut in two at the end of the chunk is fine.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
-    except UnicodeDecodeError:
-        return "cp1251"
-    return "utf-8"
-
-
-def _delimiter_detect(text: str) -> str:
-    # Excel writes ";" where the decimal separator is a comma, as in Russian and Swedish.
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if header.count(";") > header.count(",") else ","
-
-
-@contextmanager
-def _xlsx_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
-        raise _FileProblem(_("The file is not a readable XLSX workbook.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        # Some programs store a wrong sheet size; once it is forgotten, every row is read.
-        sheet.reset_dimensions()
-        yield _table_from_lines(enumerate(sheet.iter_rows(values_only=True), start=1))
-    finally:
-        workbook.close()
-
-
-def _table_from_lines(lines: Iterator[tuple[int, list | tuple]]) -> _Table:
-    """The first non-blank line names the columns; blank lines are skipped."""
-    for _row, cells in lines:
-        if not all(_is_blank(cell) for cell in cells):
-            header = [_column_key(cell) for cell in cells]
-            break
-    else:
-        raise _FileProblem(_("The file is empty."))
-    _columns_check(header)
-    return _Table(columns=[name for name in header if name], records=_records(header, lines))
-
-
-def _records(header: list[str], lines: Iterator[tuple[int, list | tuple]]) -> _Records:
-    too_many = _("The row has more values than the first row has column names.")
-    for row, cells in lines:
-        if all(_is_blank(cell) for cell in cells):
-            continue
-        record = {name: cell for name, cell in zip(header, cells, strict=False) if name}
-        extra = any(not _is_blank(cell) for cell in cells[len(header) :])
-        yield row, record, too_many if extra else ""
-
-
-@contextmanager
-def _json_table(file: BinaryIO, *, head: bytes, size: int) -> Iterator[_Table]:
-    """A list of objects, one per contact. It is read whole, hence its smaller size limit."""
-    if size > MAX_JSON_BYTES:
-        raise _FileProblem(
-            _("A JSON file may be at most %(limit)s; use CSV for bigger files.")
-            % {"limit": filesizeformat(MAX_JSON_BYTES)}
-        )
-    try:
-        data = jsonsafe.load(file)
-    except jsonsafe.JSONTooDeep as error:
-        raise _FileProblem(str(error)) from error
-    except ValueError as error:  # also UnicodeDecodeError
-        raise _FileProblem(_("The file is not valid JSON.")) from error
-    if not isinstance(data, list):
-        raise _FileProblem(_("The JSON file must hold a list of objects, one per contact."))
-    if not data:
-        raise _FileProblem(_("The file contains no contacts."))
-    columns = list(
-        dict.fromkeys(_column_key(key) for item in data if isinstance(item, dict) for key in item)
-    )
-    _columns_check(columns)
-    yield _Table(columns=columns, records=_json_records(data))
-
-
-def _json_records(data: list) -> _Records:
-    for row, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            yield row, {}, _("This item is not an object with the contact's fields.")
-        elif not all(_is_blank(value) for value in item.values()):
-            yield row, {_column_key(key): value for key, value in item.items()}, ""
-
-
-def _column_key(value: Any) -> str:
-    """Known columns in lower case; any other column keeps its name, for the metadata."""
-    name = _text(value)
-    return name.lower() if name.lower() in KNOWN_COLUMNS else name
-
-
-def _columns_check(columns: list[str]) -> None:
-    repeated = [name for name, count in Counter(filter(None, columns)).items() if count > 1]
-    if repeated:
-        raise _FileProblem(
-            _("Each column may appear only once; repeated: %(columns)s.")
-            % {"columns": ", ".join(repeated)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise _FileProblem(
-            _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
-            % {
-                "missing": ", ".join(missing),
-                "found": _shown(", ".join(filter(None, columns))) or "—",
-            }
-        )
 
 
 # --- recordings -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qalibrate.accounts.models import Agent, Team
+from qalibrate.accounts.models import Agent, Team, user_link
 
 
 class Channel(models.TextChoices):
@@ -14,12 +14,13 @@ class Channel(models.TextChoices):
 
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Agents see only their own contacts; QA staff see all of them."""
+        """Agents see only their own contacts; everyone else (administrators, QA leads and
+        evaluators) sees all of them."""
         if not user.is_authenticated:
             return self.none()
         if user.is_agent:
             return self.filter(agent__user=user)
-        return self
+        return self  # team scoping: narrow to the user's teams here
 
 
 class Contact(models.Model):
@@ -66,12 +67,7 @@ class ContactImport(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     media_archive = models.FileField(_("recordings (zip)"), upload_to="imports/%Y/%m/", blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    uploaded_by = user_link(_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED

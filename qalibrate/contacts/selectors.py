@@ -13,13 +13,23 @@ def recent_contacts_for(*, user: User, limit: int = 10) -> QuerySet[Contact]:
 
 
 def contacts_filtered(*, user: User, filters: dict) -> QuerySet[Contact]:
-    """The contact list: what the user may see, narrowed by the filter form's cleaned data."""
+    """The contact list: what the user may see, narrowed by the filters' cleaned values."""
+    return contacts_narrowed(contacts_listed(user=user), filters)
+
+
+def contacts_listed(*, user: User) -> QuerySet[Contact]:
+    """The contacts the user may see, with what the list shows of them."""
     submitted = Evaluation.objects.filter(contact=OuterRef("pk"), status=EvaluationStatus.SUBMITTED)
-    contacts = (
+    return (
         Contact.objects.visible_to(user)
         .select_related("agent", "team")
         .annotate(is_evaluated=Exists(submitted))
     )
+
+
+def contacts_narrowed(contacts: QuerySet[Contact], filters: dict) -> QuerySet[Contact]:
+    """The contact list's filter rules (contacts.filters.ContactFilter names them), for the
+    page, the API and session sampling alike; a blank filter means all."""
     if filters.get("team"):
         contacts = contacts.filter(team=filters["team"])
     if filters.get("agent"):

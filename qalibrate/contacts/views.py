@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from qalibrate.accounts.permissions import can_see_all_contacts
-from qalibrate.calibration.services import can_plan
+from qalibrate.calibration.permissions import can_plan
 from qalibrate.contacts import selection, selectors
-from qalibrate.contacts.forms import ContactFilterForm
+from qalibrate.contacts.filters import ContactFilter
 from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Contact
+from qalibrate.contacts.permissions import can_filter_contacts, can_import_contacts
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
@@ -24,18 +24,22 @@ PAGE_SIZE = 50
 
 @login_required
 def contact_list(request):
-    form = ContactFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    contacts = selectors.contacts_filtered(user=request.user, filters=filters)
+    filterset = ContactFilter(
+        request.GET or None, queryset=selectors.contacts_listed(user=request.user)
+    )
+    # Unlike the API, the page shows every contact until all the filters are valid.
+    valid = filterset.is_valid()
+    contacts = filterset.qs if valid else filterset.queryset
+    filters = filterset.form.cleaned_data if valid else {}
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": page,
         "query": query.urlencode(),
-        "show_filters": not request.user.is_agent,
-        "can_import": can_see_all_contacts(request.user),
+        "show_filters": can_filter_contacts(request.user),
+        "can_import": can_import_contacts(request.user),
         "can_plan": can_plan(request.user),
         "add_to": _session_to_add_to(request),
         "team_filter": filters.get("team"),
@@ -105,7 +109,7 @@ def contact_selection_clear(request):
 def _session_to_add_to(request):
     """?add_to=<session>: the ticked contacts go to that planned session, if the user runs it."""
     from qalibrate.calibration.models import CalibrationSession, SessionStatus
-    from qalibrate.calibration.services import can_run
+    from qalibrate.calibration.permissions import can_run
 
     try:
         pk = int(request.GET.get("add_to") or request.POST.get("add_to", ""))

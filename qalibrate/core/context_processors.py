@@ -17,7 +17,7 @@ def navigation(request):
         (pgettext_lazy("navigation", "Evaluations"), reverse("evaluation_list")),
         (pgettext_lazy("navigation", "Scorecards"), reverse("scorecard_list")),
     ]
-    if not user.is_agent:
+    if permissions.is_staff_member(user):
         links.insert(2, (pgettext_lazy("navigation", "Actions"), reverse("action_list")))
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))

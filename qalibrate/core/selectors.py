@@ -14,10 +14,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from qalibrate.accounts.models import Team, User
-from qalibrate.calibration import selectors as calibration_selectors
-from qalibrate.calibration import series as series_services
-from qalibrate.calibration import services as calibration_services
+from qalibrate.calibration import meeting_selectors
 from qalibrate.calibration.models import (
+    ACTIVE_STATUSES,
     ActionStatus,
     CalibrationSession,
     CriterionFlag,
@@ -27,13 +26,13 @@ from qalibrate.calibration.models import (
     ParticipantRole,
     SessionStatus,
 )
-from qalibrate.calibration.series import TeamCadence
+from qalibrate.calibration.permissions import can_run, can_update_action
+from qalibrate.calibration.series_selectors import TeamCadence, cadence_by_month
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 
 DEADLINE_SOON = timedelta(hours=24)
 MEETINGS_AHEAD_DAYS = 7
-UPCOMING = (SessionStatus.DRAFT, SessionStatus.SCORING, SessionStatus.DISCUSSION)
 
 
 @dataclass
@@ -134,9 +133,8 @@ def attention_for(*, user: User, now: datetime | None = None) -> Attention:
     now = now or timezone.now()
     teams, all_teams = attention_teams(user)
     scope = _scope(user, teams, all_teams)
-    sessions = CalibrationSession.objects.filter(scope).select_related(
-        "version__scorecard", "team", "facilitator"
-    )
+    in_scope = CalibrationSession.objects.visible_to(user).filter(scope)
+    sessions = in_scope.select_related("version__scorecard", "team", "facilitator")
     result = Attention(teams=teams, all_teams=all_teams)
 
     for progress in scoring_progress(sessions.filter(status=SessionStatus.SCORING), now=now):
@@ -146,7 +144,7 @@ def attention_for(*, user: User, now: datetime | None = None) -> Attention:
     start = datetime.combine(today, time.min, timezone.get_current_timezone())
     tomorrow = start + timedelta(days=1)  # aware: the day boundary in the user's zone
     upcoming = sessions.filter(
-        status__in=UPCOMING,
+        status__in=ACTIVE_STATUSES,
         meeting_at__gte=start,
         meeting_at__lt=start + timedelta(days=MEETINGS_AHEAD_DAYS + 1),
     ).order_by("meeting_at")
@@ -162,21 +160,19 @@ def attention_for(*, user: User, now: datetime | None = None) -> Attention:
         ).order_by("meeting_at")
     )
     result.overdue = list(
-        FollowUpAction.objects.filter(
-            session__in=CalibrationSession.objects.filter(scope),
-            due_date__lt=today,
-        )
+        FollowUpAction.objects.visible_to(user)
+        .filter(session__in=in_scope, due_date__lt=today)
         .exclude(status=ActionStatus.DONE)
         .select_related("owner", "session")
         .order_by("due_date", "pk")
     )
     # What the user may do from the list: reveal, complete, mark an action done.
     for session in [p.session for p in result.ready] + result.to_summarise:
-        session.user_can_run = calibration_services.can_run(user, session)
+        session.user_can_run = can_run(user, session)
     for action in result.overdue:
-        action.can_update = calibration_services.can_update_action(user, action)
-    result.flags = clarification_flags(CalibrationSession.objects.filter(scope))
-    result.cadence = series_services.cadence_by_month(
+        action.can_update = can_update_action(user, action)
+    result.flags = clarification_flags(in_scope)
+    result.cadence = cadence_by_month(
         teams=teams, months=1, today=today, time_zone=str(timezone.get_current_timezone())
     )
     result.results = team_results(teams)
@@ -274,7 +270,7 @@ def team_results(teams: list[Team]) -> list[TeamResult]:
         if session is not None:
             row.session = session
             row.calibrated, row.share_within = completed_figures(session)
-            row.previous = calibration_selectors.previous_session(session)
+            row.previous = meeting_selectors.previous_session(session)
             if row.previous is not None:
                 row.previous_share_within = completed_figures(row.previous)[1]
         results.append(row)
@@ -296,5 +292,5 @@ def completed_figures(session: CalibrationSession) -> tuple[bool | None, float |
 
 
 def _figures(session: CalibrationSession) -> tuple[bool | None, float | None]:
-    result = calibration_selectors.discussion(session)
+    result = meeting_selectors.discussion(session)
     return result.calibrated, result.share_within

@@ -6,8 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from qalibrate.accounts.models import Role, Team, User
-from qalibrate.calibration import recurrence
-from qalibrate.calibration import series as series_services
+from qalibrate.calibration import recurrence, services
 from qalibrate.calibration.models import (
     CadenceKind,
     CadenceTarget,
@@ -17,6 +16,7 @@ from qalibrate.calibration.models import (
     Weekday,
     WeekOfMonth,
 )
+from qalibrate.calibration.series import series_meetings
 from qalibrate.scorecards.models import Scorecard
 
 LONDON = "Europe/London"
@@ -36,7 +36,7 @@ def build_series(*, now: datetime) -> list[Series]:
     lead = User.objects.get(username="maria.lindqvist")
     support = Team.objects.get(name="Customer support")
     day = _meeting_day(now)
-    calls = series_services.series_create(
+    calls = services.series_create(
         user=lead,
         evaluators=User.objects.filter(role=Role.EVALUATOR).order_by("username")[:4],
         title="Customer support: calls",
@@ -60,7 +60,7 @@ def build_series(*, now: datetime) -> list[Series]:
 
     olga = User.objects.get(username="olga.smirnova")
     russian = Team.objects.get(name="Служба поддержки")
-    chats = series_services.series_create(
+    chats = services.series_create(
         user=olga,
         evaluators=User.objects.filter(username__in=["irina.volkova", "nikita.orlov"]),
         title="Служба поддержки: чаты и письма",
@@ -94,7 +94,7 @@ def _hold_the_team_sessions(series: Series, team: Team, now: datetime) -> None:
     upcoming = sessions.filter(
         status__in=(SessionStatus.SCORING, SessionStatus.DRAFT), meeting_at__gt=now
     ).order_by("meeting_at")
-    meetings = series_services.series_meetings(series=series, after=now, count=len(upcoming))
+    meetings = series_meetings(series=series, after=now, count=len(upcoming))
     for session, meeting in zip(upcoming, meetings, strict=True):
         session.meeting_at = meeting
         session.scoring_deadline = recurrence.scoring_deadline(

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import translation
 
 from qalibrate.accounts.models import Role, Team, User
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import (
     ActionStatus,
     AgreedAnswer,
@@ -625,7 +625,8 @@ def _actions(session, lead, start: datetime, actions) -> None:
 def _complete(session, lead, rng, meeting) -> None:
     # The summary is drafted in the language the team works in, as the notes and flags it quotes.
     with translation.override("en"):
-        summary = selectors.summary_draft(selectors.discussion_with_history(session))
+        result = meeting_selectors.discussion_with_history(session)
+        summary = meeting_selectors.summary_draft(result)
     services.session_complete(
         session=session,
         user=lead,

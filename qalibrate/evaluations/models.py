@@ -1,11 +1,11 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qalibrate.accounts.models import user_link
+from qalibrate.accounts.permissions import is_qa_staff
 from qalibrate.calibration.models import Participant
 from qalibrate.contacts.models import Contact
-from qalibrate.scorecards import scoring
-from qalibrate.scorecards.models import Criterion, ScorecardVersion
+from qalibrate.scorecards.models import AnswerValueMixin, Criterion, ScorecardVersion
 
 
 class EvaluationStatus(models.TextChoices):
@@ -25,7 +25,7 @@ class EvaluationQuerySet(models.QuerySet):
         own = models.Q(evaluator=user)
         submitted = models.Q(status=EvaluationStatus.SUBMITTED)
         revealed = models.Q(session__status__in=("discussion", "completed"))
-        if user.is_admin or user.is_qa_lead:
+        if is_qa_staff(user):  # team scoping: narrow to the user's teams' contacts here
             return self.filter(own | (submitted & (models.Q(session__isnull=True) | revealed)))
         in_my_session = models.Exists(
             Participant.objects.filter(session=models.OuterRef("session"), user=user)
@@ -39,12 +39,7 @@ class Evaluation(models.Model):
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="evaluations"
     )
-    evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("evaluator"),
-        on_delete=models.PROTECT,
-        related_name="evaluations",
-    )
+    evaluator = user_link(_("evaluator"), related_name="evaluations")
     version = models.ForeignKey(
         ScorecardVersion,
         verbose_name=_("scorecard version"),
@@ -101,7 +96,7 @@ class Evaluation(models.Model):
         return {answer.criterion_id: answer.scoring_value() for answer in self.answers.all()}
 
 
-class Answer(models.Model):
+class Answer(AnswerValueMixin, models.Model):
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="answers"
     )
@@ -125,21 +120,6 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return "N/A" if self.is_na else self.value
 
-    @property
-    def form_value(self) -> str:
-        """What the answer's radio button or text field holds on the screen."""
-        return "na" if self.is_na else self.value
-
-    def scoring_value(self):
-        """The answer as the scoring function takes it; None when unanswered."""
-        if self.is_na:
-            return scoring.NA
-        if self.value == "" or self.criterion.kind == "text":
-            return None
-        if self.criterion.kind == "scale":
-            return int(self.value)
-        return self.value
-
 
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -155,9 +135,7 @@ class EvaluationEvent(models.Model):
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("what"), max_length=15, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
-    )
+    actor = user_link(_("who"))
     reason = models.TextField(_("why"), blank=True)
     # For a reopening: the answers and score as they were, so nothing is lost from view.
     snapshot = models.JSONField(_("before"), default=dict, blank=True)

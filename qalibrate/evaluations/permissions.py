@@ -1,14 +1,19 @@
-from qalibrate.accounts.models import Role, User
+"""Who may do what with evaluations (docs/architecture.md). Which evaluations a user sees is
+Evaluation.objects.visible_to(user)."""
+
+from qalibrate.accounts.models import User
+from qalibrate.accounts.permissions import is_qa_staff, is_staff_member
 from qalibrate.evaluations.models import Evaluation
 
 
 def can_evaluate(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
+    """Everyone but agents starts evaluations of contacts: agents are the ones evaluated."""
+    return is_staff_member(user)
 
 
 def can_manage_evaluations(user: User) -> bool:
-    """Reopen with a reason, share with the agent."""
-    return user.is_authenticated and user.role in (Role.ADMIN, Role.QA_LEAD)
+    """QA staff reopen a submitted evaluation with a reason and share one with the agent."""
+    return is_qa_staff(user)
 
 
 def can_view(user: User, evaluation: Evaluation) -> bool:

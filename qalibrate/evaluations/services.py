@@ -16,6 +16,7 @@ from qalibrate.evaluations.models import (
     EvaluationStatus,
     EventKind,
 )
+from qalibrate.evaluations.permissions import can_manage_evaluations
 from qalibrate.scorecards.models import Criterion, ScorecardVersion, Section
 from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points, score_evaluation
 
@@ -223,7 +224,7 @@ def _snapshot(evaluation: Evaluation) -> dict:
 
 @transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Evaluation:
-    if not (user.is_admin or user.is_qa_lead):
+    if not can_manage_evaluations(user):
         raise PermissionDenied
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:
@@ -253,7 +254,7 @@ def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Eva
 @transaction.atomic
 def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
     """Share a submitted evaluation with the agent whose contact it is."""
-    if not (user.is_admin or user.is_qa_lead):
+    if not can_manage_evaluations(user):
         raise PermissionDenied
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.calibration import services as calibration_services
+from qalibrate.calibration.permissions import can_score
 from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations import selectors, services
@@ -233,9 +234,7 @@ def _session_flow(request, evaluation) -> dict | None:
     index = next((i for i, c in enumerate(contacts) if c.contact.pk == evaluation.contact_id), None)
     if index is None:
         return None
-    moving = evaluation.evaluator_id == request.user.pk and calibration_services.can_score(
-        request.user, session
-    )
+    moving = evaluation.evaluator_id == request.user.pk and can_score(request.user, session)
     return {
         "session": session,
         "number": index + 1,

@@ -6,4 +6,6 @@ def bell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    return {
+        "unread_count": Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
+    }

@@ -37,6 +37,15 @@ class EmailStatus(models.TextChoices):
     NO_ADDRESS = "no_address", _("not sent: no e-mail address")
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Everyone sees their own notifications, nobody else's (the outbox page, for
+        administrators, is another matter: permissions.can_see_deliveries)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
 class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -75,6 +84,8 @@ class Notification(models.Model):
     claimed_by = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

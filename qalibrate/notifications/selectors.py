@@ -19,9 +19,11 @@ def optional_kinds() -> list[str]:
 
 
 def calendar_feed(*, user: User, now: datetime) -> bytes:
-    """The person's sessions (as facilitator or participant) and scoring deadlines."""
+    """The person's sessions (as facilitator or participant, of those they may see) and
+    scoring deadlines."""
     sessions = (
-        CalibrationSession.objects.filter(
+        CalibrationSession.objects.visible_to(user)
+        .filter(
             Q(facilitator=user) | Q(participants__user=user),
             meeting_at__gte=now - FEED_PAST,
         )

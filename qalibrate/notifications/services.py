@@ -312,7 +312,7 @@ def _attachments(notification: Notification, user: User) -> list[tuple[str, byte
         )
         return [("invitation.ics", ics, f'text/calendar; method={method}; charset="utf-8"')]
     if notification.kind == Kind.SUMMARY:
-        from qalibrate.reports.exports import report_pdf
+        from qalibrate.reports.pdf import report_pdf
         from qalibrate.reports.selectors import session_report
 
         with (
@@ -500,7 +500,7 @@ def lease_give_back(lease: JobLease) -> None:
 
 
 def mark_read(*, user: User, pk: int | None = None) -> int:
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.objects.visible_to(user).filter(read_at__isnull=True)
     if pk is not None:
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())

@@ -1,4 +1,5 @@
-"""The background jobs (huey). `qalibrate worker` runs them; tests run them eagerly.
+"""The notifications' background jobs (huey), and the lease every periodic job holds.
+`qalibrate worker` runs them, and those of the other apps' tasks.py; tests run them eagerly.
 
 Every job is safe to run twice or on two workers at once: the outbox claims each e-mail with a
 conditional update, and notifications and series sessions have unique keys. The periodic jobs
@@ -18,7 +19,6 @@ from qalibrate.notifications import services
 # on another machine that died costs at most one run. A run longer than its lease lets a second
 # one start, which the unique keys make harmless.
 REMINDERS_LEASE = timedelta(minutes=4)
-SERIES_LEASE = timedelta(minutes=10)
 
 
 def leased(name: str, duration: timedelta):
@@ -60,12 +60,3 @@ def reminders() -> int:
     made = services.scoring_reminders_send(now=now)
     made += services.actions_due_send(today=timezone.localdate(now))
     return len(made)
-
-
-@db_periodic_task(crontab(minute="*/15"))
-@leased("series", SERIES_LEASE)
-def series_sessions() -> int:
-    """Create the next sessions of the recurring series, a set number of days ahead."""
-    from qalibrate.calibration.series import series_create_due_sessions
-
-    return len(series_create_due_sessions(now=timezone.now()))

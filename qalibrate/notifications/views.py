@@ -9,14 +9,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qalibrate.accounts.permissions import can_manage_users
 from qalibrate.notifications import selectors, services
 from qalibrate.notifications.models import EmailStatus, Notification, Subscription
+from qalibrate.notifications.permissions import can_see_deliveries
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
+    page = Paginator(Notification.objects.visible_to(request.user), 30).get_page(
         request.GET.get("page")
     )
     notifications = selectors.with_words(page.object_list, reader=request.user)
@@ -26,7 +26,7 @@ def notification_list(request):
         {
             "page": page,
             "notifications": notifications,
-            "can_see_deliveries": can_manage_users(request.user),
+            "can_see_deliveries": can_see_deliveries(request.user),
         },
     )
 
@@ -35,7 +35,7 @@ def notification_list(request):
 @require_POST
 def notification_open(request, pk):
     """Mark one as read and go where it points."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.mark_read(user=request.user, pk=notification.pk)
     return redirect(notification.url or "notification_list")
 
@@ -50,7 +50,7 @@ def notification_read_all(request):
 @login_required
 def delivery_list(request):
     """For administrators: e-mails that failed, or wait to be tried again."""
-    if not can_manage_users(request.user):
+    if not can_see_deliveries(request.user):
         raise PermissionDenied
     troubled = (
         Notification.objects.filter(email_status__in=[EmailStatus.FAILED, EmailStatus.PENDING])
@@ -71,7 +71,7 @@ def delivery_list(request):
 @login_required
 @require_POST
 def delivery_retry(request, pk):
-    if not can_manage_users(request.user):
+    if not can_see_deliveries(request.user):
         raise PermissionDenied
     services.retry_now(notification=get_object_or_404(Notification, pk=pk))
     messages.success(request, _("The e-mail will be sent again in a moment."))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from qalibrate.agreement.interpretation import benchmark, benchmark_estimate
 from qalibrate.agreement.ratings import AgreementError
-from qalibrate.core.templatetags.qalibrate_tags import rounded
+from qalibrate.core.numbers import rounded
 from qalibrate.reports.benchmark_words import describe
 
 # Narrower than this, an interval is a point (rounding noise of a zero standard error).

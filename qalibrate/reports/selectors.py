@@ -5,18 +5,18 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from qalibrate.calibration.agreement_figures import CriterionAgreement
+from qalibrate.calibration.meeting_selectors import (
+    ContactRow,
+    CriterionRow,
+    Discussion,
+    discussion_with_history,
+)
 from qalibrate.calibration.models import (
     CalibrationSession,
     CriterionFlag,
     FlagKind,
     FollowUpAction,
-)
-from qalibrate.calibration.selectors import (
-    ContactRow,
-    CriterionAgreement,
-    CriterionRow,
-    Discussion,
-    discussion_with_history,
 )
 from qalibrate.reports import charts
 from qalibrate.scorecards.models import Criterion
@@ -168,30 +168,21 @@ def _raw_answers(result: Discussion) -> list[RawAnswer]:
         contact = contact_row.contact
         for item in contact_row.criteria:
             spec = item.criterion.scoring_spec()
-            for voice in item.texts:
-                rows.append(
-                    RawAnswer(
-                        contact.external_id,
-                        str(contact.agent),
-                        item.criterion.text,
-                        voice.label,
-                        voice.comment,
-                        None,
-                    )
-                )
+            answers = [(voice, voice.comment, None) for voice in item.texts]
             for group in item.groups:
                 points = _points(item.criterion, spec, group.value)
-                for voice in group.voices:
-                    rows.append(
-                        RawAnswer(
-                            contact.external_id,
-                            str(contact.agent),
-                            item.criterion.text,
-                            voice.label,
-                            group.label,
-                            points,
-                        )
-                    )
+                answers += [(voice, group.label, points) for voice in group.voices]
+            rows += [
+                RawAnswer(
+                    contact.external_id,
+                    str(contact.agent),
+                    item.criterion.text,
+                    voice.label,
+                    answer,
+                    points,
+                )
+                for voice, answer, points in answers
+            ]
     return rows
 
 

@@ -4,8 +4,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
-from qalibrate.calibration.selectors import can_see_answers, sessions_for
-from qalibrate.reports import charts, exports
+from qalibrate.calibration.selectors import sessions_for
+from qalibrate.reports import charts, exports, pdf
+from qalibrate.reports.permissions import can_see_report
 from qalibrate.reports.selectors import report_figures, session_report
 
 EXPORTS = {
@@ -14,14 +15,14 @@ EXPORTS = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         exports.report_xlsx,
     ),
-    "pdf": ("application/pdf", exports.report_pdf),
+    "pdf": ("application/pdf", pdf.report_pdf),
 }
 
 
 def _report_for(request, pk):
     """Only after the reveal, and only for those who may see everyone's answers."""
     session = get_object_or_404(sessions_for(user=request.user), pk=pk)
-    if not can_see_answers(request.user, session):
+    if not can_see_report(request.user, session):
         raise PermissionDenied
     return session_report(session, anonymous=request.GET.get("anonymous") == "1")
 

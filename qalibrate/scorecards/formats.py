@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
 from qalibrate.scorecards.models import (
+    CRITERION_CONTENT_FIELDS,
     Criterion,
     CriterionKind,
     CriticalScope,
@@ -24,19 +25,7 @@ from qalibrate.scorecards.services import criterion_validate
 
 FORMAT_NAME = "qalibrate.scorecard"
 FORMAT_VERSION = 1
-CRITERION_FIELDS = [
-    "key",
-    "text",
-    "kind",
-    "points",
-    "scale_min",
-    "scale_max",
-    "options",
-    "na_allowed",
-    "critical",
-    "guideline",
-    "purpose",
-]
+CRITERION_FIELDS = ["key", *CRITERION_CONTENT_FIELDS]
 XLSX_COLUMNS = [
     ("section", "Section"),
     ("weight", "Section weight"),
@@ -346,6 +335,31 @@ def _cell_text(value) -> str:
 
 def xlsx_to_dict(content: bytes) -> dict:
     """Read a filled-in template into the JSON format, naming sheet, row and column on error."""
+    workbook = _open_template(content)
+    about = _about_scorecard(workbook["Scorecard"])
+    rows = workbook["Criteria"].iter_rows(values_only=True)
+    index = _criteria_columns(next(rows, ()))
+    sections, errors = _sections_from_rows(rows, index)
+    document = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "name": about.get("name", ""),
+        "purpose": about.get("purpose", ""),
+        "language": about.get("language", ""),
+        "description": about.get("description", ""),
+        "sections": sections,
+    }
+    try:
+        parse_scorecard_dict(_without_rows(document))
+    except ImportErrors as problems:
+        errors += [_locate_in_sheet(document, e) for e in problems.errors]
+    if errors:
+        raise ImportErrors(errors)
+    return _without_rows(document)
+
+
+def _open_template(content: bytes):
+    """The workbook, once it is known to be one of at most 5 MB with both sheets."""
     from openpyxl import load_workbook
 
     if len(content) > XLSX_MAX_BYTES:
@@ -354,28 +368,28 @@ def xlsx_to_dict(content: bytes) -> dict:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a file that is not a workbook
         raise ImportErrors([_("This is not an Excel workbook (.xlsx).")]) from None
-    errors = []
-    for sheet in ("Scorecard", "Criteria"):
-        if sheet not in workbook.sheetnames:
-            errors.append(_("Sheet %(sheet)r is missing.") % {"sheet": sheet})
+    errors = [
+        _("Sheet %(sheet)r is missing.") % {"sheet": sheet}
+        for sheet in ("Scorecard", "Criteria")
+        if sheet not in workbook.sheetnames
+    ]
     if errors:
         raise ImportErrors(errors)
+    return workbook
 
+
+def _about_scorecard(sheet) -> dict[str, str]:
+    """The Scorecard sheet's name/value rows below its header."""
     about = {}
-    for row in workbook["Scorecard"].iter_rows(min_row=2, values_only=True):
+    for row in sheet.iter_rows(min_row=2, values_only=True):
         if row and row[0]:
             about[_cell_text(row[0])] = _cell_text(row[1] if len(row) > 1 else None)
-    document = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "name": about.get("name", ""),
-        "purpose": about.get("purpose", ""),
-        "language": about.get("language", ""),
-        "description": about.get("description", ""),
-        "sections": [],
-    }
-    rows = workbook["Criteria"].iter_rows(values_only=True)
-    header = [_cell_text(v) for v in next(rows, ())]
+    return about
+
+
+def _criteria_columns(header_row) -> dict[str, int]:
+    """Each known column's position in the Criteria sheet; the first four must be there."""
+    header = [_cell_text(v) for v in header_row]
     expected = list(dict(XLSX_COLUMNS).values())
     missing = [label for label in expected[:4] if label not in header]
     if missing:
@@ -385,7 +399,13 @@ def xlsx_to_dict(content: bytes) -> dict:
                 % {"names": ", ".join(missing)}
             ]
         )
-    index = {name: header.index(label) for name, label in XLSX_COLUMNS if label in header}
+    return {name: header.index(label) for name, label in XLSX_COLUMNS if label in header}
+
+
+def _sections_from_rows(rows, index: dict[str, int]) -> tuple[list[dict], list[str]]:
+    """The sections of the Criteria rows (rows of one section title form one section, in
+    order), each criterion marked with its row; and an error per row that cannot be read."""
+    errors = []
     sections: dict[str, dict] = {}
     for number, row in enumerate(rows, start=2):
         values = {name: _cell_text(row[i]) if i < len(row) else "" for name, i in index.items()}
@@ -402,14 +422,7 @@ def xlsx_to_dict(content: bytes) -> dict:
         )
         criterion["_row"] = number
         section["criteria"].append(criterion)
-    document["sections"] = list(sections.values())
-    try:
-        parse_scorecard_dict(_without_rows(document))
-    except ImportErrors as problems:
-        errors += [_locate_in_sheet(document, e) for e in problems.errors]
-    if errors:
-        raise ImportErrors(errors)
-    return _without_rows(document)
+    return list(sections.values()), errors
 
 
 def _criterion_from_row(values: dict) -> tuple[dict, str, int]:

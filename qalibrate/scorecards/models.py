@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qalibrate.accounts.models import user_link
+from qalibrate.accounts.permissions import is_qa_staff
 from qalibrate.scorecards import scoring
 
 
@@ -21,6 +23,20 @@ class Purpose(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ScorecardQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """QA staff (they build scorecards) see every scorecard; everyone else those with a
+        published version, or with a draft shared with them for review."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_qa_staff(user):
+            return self  # team scoping would narrow this to the user's teams' scorecards
+        versions = ScorecardVersion.objects.filter(scorecard=models.OuterRef("pk"))
+        published = versions.filter(status=VersionStatus.PUBLISHED)
+        shared_draft = versions.filter(status=VersionStatus.DRAFT, reviewers=user)
+        return self.filter(models.Exists(published) | models.Exists(shared_draft))
+
+
 class Scorecard(models.Model):
     """A monitoring form. Its content lives in versions; published ones never change."""
 
@@ -34,13 +50,10 @@ class Scorecard(models.Model):
         ),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_link(_("author"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScorecardQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -76,21 +89,9 @@ class ScorecardVersion(models.Model):
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewers"), blank=True, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_link(_("author"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = user_link(_("published by"), optional=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
@@ -170,6 +171,22 @@ class CriticalScope(models.TextChoices):
     FORM = "form", _("Failing it zeroes the whole evaluation")
 
 
+# What a criterion says, apart from which one it is (key) and where it stands (position): what
+# the JSON format carries, the version comparison compares and the API shows.
+CRITERION_CONTENT_FIELDS = [
+    "text",
+    "kind",
+    "points",
+    "scale_min",
+    "scale_max",
+    "options",
+    "na_allowed",
+    "critical",
+    "guideline",
+    "purpose",
+]
+
+
 class Criterion(models.Model):
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="criteria"
@@ -224,28 +241,37 @@ class Criterion(models.Model):
         )
 
 
+class AnswerValueMixin:
+    """An answer to a criterion, stored as text (``value``, ``is_na``, ``criterion``) and read
+    back the way the screen and the scoring function take it: for evaluations.Answer and
+    calibration.AgreedAnswer alike."""
+
+    @property
+    def form_value(self) -> str:
+        """What the answer's radio button or text field holds on the screen."""
+        return "na" if self.is_na else self.value
+
+    def scoring_value(self):
+        """The answer as the scoring function takes it; None when unanswered."""
+        if self.is_na:
+            return scoring.NA
+        if self.value == "" or self.criterion.kind == "text":
+            return None
+        if self.criterion.kind == "scale":
+            return int(self.value)
+        return self.value
+
+
 class ReviewComment(models.Model):
     """A reviewer's remark on one criterion of a draft, resolved by the author."""
 
     criterion = models.ForeignKey(
         Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="comments"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    author = user_link(_("author"))
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = user_link(_("resolved by"), optional=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:

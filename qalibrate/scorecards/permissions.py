@@ -1,8 +1,14 @@
-"""Who may read, review and change scorecards (DESIGN.md §5)."""
+"""Who may build, read and review scorecards (docs/architecture.md). Which scorecards a user
+sees in lists is Scorecard.objects.visible_to(user), on the same rules."""
 
 from qalibrate.accounts.models import User
-from qalibrate.accounts.permissions import can_build_scorecards
+from qalibrate.accounts.permissions import is_qa_staff
 from qalibrate.scorecards.models import ScorecardVersion
+
+
+def can_build_scorecards(user: User) -> bool:
+    """QA staff create scorecards, edit drafts, share them for review and publish them."""
+    return is_qa_staff(user)
 
 
 def can_view_version(user: User, version: ScorecardVersion) -> bool:

@@ -112,37 +112,58 @@ def score_evaluation(form: FormSpec, answers: Mapping[object, object]) -> ScoreR
     failed_critical: list[object] = []
     form_zeroed = False
     for section in form.sections:
-        if section.weight <= 0:
-            raise ValueError(f"section {section.id!r} has weight {section.weight}; must be > 0")
-        earned = possible = 0.0
-        zeroed = False
-        for criterion in section.criteria:
-            answer = answers.get(criterion.id)
-            if not criterion.is_scored or answer is None:
-                continue
-            if answer is NA:
-                if not criterion.na_allowed:
-                    raise InvalidAnswer(f"N/A is not allowed for criterion {criterion.id!r}")
-                continue
-            got, out_of = criterion_points(criterion, answer)
-            earned += got
-            possible += out_of
-            if criterion.critical != "none" and out_of > 0 and got == 0:
-                failed_critical.append(criterion.id)
-                zeroed = zeroed or criterion.critical == "section"
-                form_zeroed = form_zeroed or criterion.critical == "form"
-        share = None if possible == 0 else (0.0 if zeroed else earned / possible)
-        sections[section.id] = SectionScore(earned, possible, share, zeroed)
-
+        sections[section.id], failed, zeroes_form = _score_section(section, answers)
+        failed_critical += failed
+        form_zeroed = form_zeroed or zeroes_form
     counted = [
         (s.weight, sections[s.id].share) for s in form.sections if sections[s.id].share is not None
     ]
+    return ScoreResult(_total(counted, form_zeroed), sections, failed_critical, form_zeroed)
+
+
+def _score_section(
+    section: SectionSpec, answers: Mapping[object, object]
+) -> tuple[SectionScore, list[object], bool]:
+    """The section's score, the ids of its critical criteria that failed, and whether one of
+    them zeroes the whole form."""
+    if section.weight <= 0:
+        raise ValueError(f"section {section.id!r} has weight {section.weight}; must be > 0")
+    earned = possible = 0.0
+    failed: list[object] = []
+    zeroed = form_zeroed = False
+    for criterion in section.criteria:
+        points = _answer_points(criterion, answers.get(criterion.id))
+        if points is None:
+            continue
+        got, out_of = points
+        earned += got
+        possible += out_of
+        if criterion.critical != "none" and out_of > 0 and got == 0:
+            failed.append(criterion.id)
+            zeroed = zeroed or criterion.critical == "section"
+            form_zeroed = form_zeroed or criterion.critical == "form"
+    share = None if possible == 0 else (0.0 if zeroed else earned / possible)
+    return SectionScore(earned, possible, share, zeroed), failed, form_zeroed
+
+
+def _answer_points(criterion: CriterionSpec, answer) -> tuple[float, float] | None:
+    """(earned, possible) for one answer; None when it is left out (unanswered, N/A or free
+    text)."""
+    if not criterion.is_scored or answer is None:
+        return None
+    if answer is NA:
+        if not criterion.na_allowed:
+            raise InvalidAnswer(f"N/A is not allowed for criterion {criterion.id!r}")
+        return None
+    return criterion_points(criterion, answer)
+
+
+def _total(counted: list[tuple[float, float]], form_zeroed: bool) -> float | None:
+    """The weighted mean of the counted sections' shares (weight, share), on 0..100."""
     if not counted:
-        score = None
-    elif form_zeroed:
-        score = 0.0
-    else:
-        total_weight = sum(weight for weight, _ in counted)
-        score = 100 * sum(weight * share for weight, share in counted) / total_weight
-        score = min(100.0, max(0.0, score))  # guard against float round-off only
-    return ScoreResult(score, sections, failed_critical, form_zeroed)
+        return None
+    if form_zeroed:
+        return 0.0
+    total_weight = sum(weight for weight, _ in counted)
+    score = 100 * sum(weight * share for weight, share in counted) / total_weight
+    return min(100.0, max(0.0, score))  # guard against float round-off only

@@ -4,8 +4,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from qalibrate.accounts.models import User
-from qalibrate.accounts.permissions import can_build_scorecards
 from qalibrate.scorecards.models import (
+    CRITERION_CONTENT_FIELDS,
     Criterion,
     ReviewComment,
     Scorecard,
@@ -16,7 +16,7 @@ from qalibrate.scorecards.models import (
 
 
 def scorecards_for(*, user: User) -> QuerySet[Scorecard]:
-    """Scorecards the user may open, with what the list shows."""
+    """Scorecards the user may open (Scorecard.objects.visible_to), with what the list shows."""
     draft_open_comments = Count(
         "versions__sections__criteria__comments",
         filter=Q(
@@ -24,7 +24,7 @@ def scorecards_for(*, user: User) -> QuerySet[Scorecard]:
             versions__sections__criteria__comments__resolved_at__isnull=True,
         ),
     )
-    queryset = Scorecard.objects.annotate(
+    return Scorecard.objects.visible_to(user).annotate(
         latest_published=Max(
             "versions__number", filter=Q(versions__status=VersionStatus.PUBLISHED)
         ),
@@ -33,12 +33,6 @@ def scorecards_for(*, user: User) -> QuerySet[Scorecard]:
         ),
         open_comments=draft_open_comments,
     )
-    if can_build_scorecards(user):
-        return queryset
-    shared_draft = ScorecardVersion.objects.filter(
-        scorecard=OuterRef("pk"), status=VersionStatus.DRAFT, reviewers=user
-    )
-    return queryset.filter(Q(latest_published__isnull=False) | Exists(shared_draft))
 
 
 def version_content(version: ScorecardVersion, *, with_comments: bool = False) -> list[Section]:
@@ -51,18 +45,7 @@ def version_content(version: ScorecardVersion, *, with_comments: bool = False) -
 
 
 DIFF_SECTION_FIELDS = ["title", "description", "weight"]
-DIFF_CRITERION_FIELDS = [
-    "text",
-    "kind",
-    "points",
-    "scale_min",
-    "scale_max",
-    "options",
-    "na_allowed",
-    "critical",
-    "guideline",
-    "purpose",
-]
+DIFF_CRITERION_FIELDS = CRITERION_CONTENT_FIELDS
 
 
 def _shown(item, name: str) -> str:

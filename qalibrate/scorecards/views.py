@@ -8,7 +8,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qalibrate.accounts.permissions import can_build_scorecards
 from qalibrate.calibration.selectors import flags_for_draft
 from qalibrate.core import jsonsafe
 from qalibrate.scorecards import formats, selectors, services
@@ -28,7 +27,12 @@ from qalibrate.scorecards.models import (
     ScorecardVersion,
     Section,
 )
-from qalibrate.scorecards.permissions import can_comment, can_edit, can_view_version
+from qalibrate.scorecards.permissions import (
+    can_build_scorecards,
+    can_comment,
+    can_edit,
+    can_view_version,
+)
 from qalibrate.scorecards.scoring import NA, InvalidAnswer, score_evaluation
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024

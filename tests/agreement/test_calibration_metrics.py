@@ -1,4 +1,4 @@
-"""The calibration figures of one session (``qalibrate.agreement.calibration``) against
+"""The calibration figures of one session (``qalibrate.agreement.session_figures``) against
 independent oracles: pandas for the per-contact and per-evaluator figures, exact fractions for
 the tolerance decisions, ``statistics``/``collections`` for majority, lower median and dispute,
 and worked examples with the arithmetic spelled out."""
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qalibrate.agreement.calibration import (
+from qalibrate.agreement.session_figures import (
     ContactSpread,
     EvaluatorDeviation,
     contact_spreads,
@@ -168,6 +168,7 @@ def test_contact_spreads_are_plain_python_numbers():
     )
 
 
+@pytest.mark.slow
 @FAST
 @given(table=totals_tables())
 def test_contact_spreads_agree_with_pandas(table):
@@ -289,6 +290,7 @@ def test_evaluator_deviations_are_plain_python_values():
     assert type(deviation.within_tolerance) is bool
 
 
+@pytest.mark.slow
 @FAST
 @given(session=sessions(boundary="mean"))
 def test_evaluator_deviations_agree_with_pandas(session):

@@ -23,6 +23,8 @@ from qalibrate.agreement import (
 )
 from qalibrate.agreement.cli import main
 from qalibrate.agreement.interpretation import benchmark
+from tests.agreement.test_coefficients import PUBLISHED_4_RATERS
+from tests.agreement.test_published import KRIPPENDORFF_2011
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "qalibrate agreement: error:"
@@ -62,20 +64,7 @@ WIDE = """unit,A,B,C,D
 11,,,1,1
 12,,3,,
 """
-RATINGS = [
-    [1, 1, None, 1],
-    [2, 2, 3, 2],
-    [3, 3, 3, 3],
-    [3, 3, 3, 3],
-    [2, 2, 2, 2],
-    [1, 2, 3, 4],
-    [4, 4, 4, 4],
-    [1, 1, 2, 1],
-    [2, 2, 2, 2],
-    [None, 5, 5, 5],
-    [None, None, 1, 1],
-    [None, 3, None, None],
-]
+RATINGS = KRIPPENDORFF_2011  # what WIDE holds
 
 
 def long_form(wide: str) -> str:
@@ -258,6 +247,7 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert "usage: qalibrate agreement" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_runs_as_a_module(tmp_path):
     result = subprocess.run(
         [
@@ -286,6 +276,7 @@ def test_runs_as_a_module(tmp_path):
     assert failed.stderr.count("\n") == 1 and failed.stderr.startswith(PREFIX)
 
 
+@pytest.mark.slow
 def test_the_qalibrate_command_runs_it_without_django(tmp_path):
     """`qalibrate agreement` needs no settings or database: it runs even with a broken one."""
     import json as _json
@@ -436,16 +427,8 @@ def test_csv_errors_are_one_line(tmp_path, capsys):
 # Gwet's cac.raw4raters (Gwet 2014, Handbook of Inter-Rater Reliability, 4th ed., table 2.13;
 # irrCAC README): Krippendorff's example, with unit 12 rated by the third rater only.
 CAC_RAW_4_RATERS = WIDE.replace("12,,3,,", "12,,,3,")
-# The irrCAC README (github.com/kgwet/irrCAC, "Computing agreement coefficients from raw
-# ratings") prints, for cac.raw4raters: coefficient, standard error, 95% interval (3 places).
-PUBLISHED_4_RATERS = {
-    "percent_agreement": (0.8181818, 0.12561, (0.542, 1)),
-    "ac1": (0.77544, 0.14295, (0.461, 1)),
-    "fleiss_kappa": (0.76117, 0.15302, (0.424, 1)),
-    "krippendorff_alpha": (0.74342, 0.14548, (0.423, 1)),
-    "conger_kappa": (0.76282, 0.14917, (0.435, 1)),
-    "brennan_prediger": (0.77273, 0.14472, (0.454, 1)),
-}
+# PUBLISHED_4_RATERS: what the irrCAC README (github.com/kgwet/irrCAC, "Computing agreement
+# coefficients from raw ratings") prints for cac.raw4raters.
 # irrCAC's benchmarking vignette (inst/doc/benchmarking.html, lines 343-364) reads AC1 = 0.77544
 # (se 0.14295) of the same data: the level retained by the 95% rule, its cumulative probability
 # and the cumulative probability of the level above it.

@@ -21,23 +21,12 @@ from hypothesis import strategies as st
 from qalibrate.agreement import AgreementError, krippendorff_alpha
 from qalibrate.agreement.coefficients import COEFFICIENTS, agreement_coefficients
 from tests.agreement.strategies import rating_tables
+from tests.agreement.test_published import FLEISS_1971_COUNTS, KRIPPENDORFF_2011
 
 N = np.nan
-# cac.raw4raters (irrCAC README; Gwet 2014, table 2.13)
-RAW_4_RATERS = [
-    [1, 1, N, 1],
-    [2, 2, 3, 2],
-    [3, 3, 3, 3],
-    [3, 3, 3, 3],
-    [2, 2, 2, 2],
-    [1, 2, 3, 4],
-    [4, 4, 4, 4],
-    [1, 1, 2, 1],
-    [2, 2, 2, 2],
-    [N, 5, 5, 5],
-    [N, N, 1, 1],
-    [N, N, 3, N],
-]
+# cac.raw4raters (irrCAC README; Gwet 2014, table 2.13): Krippendorff's (2011) data, but the
+# single rating of unit 12 is the third rater's.
+RAW_4_RATERS = [*KRIPPENDORFF_2011[:11].tolist(), [N, N, 3, N]]
 # irrCAC README: coefficient, standard error and printed 95% interval (rounded to 3 places).
 PUBLISHED_4_RATERS = {
     "percent_agreement": (0.8181818, 0.12561, (0.542, 1)),
@@ -48,24 +37,8 @@ PUBLISHED_4_RATERS = {
     "brennan_prediger": (0.77273, 0.14472, (0.454, 1)),
 }
 # distrib.6raters: raters per category (Depression, Personality disorder, Schizophrenia,
-# Neurosis, Other) for each of 15 patients (irrCAC README).
-DISTRIB_6_RATERS = [
-    [0, 0, 0, 6, 0],
-    [0, 3, 0, 0, 3],
-    [0, 1, 4, 0, 1],
-    [0, 0, 0, 0, 6],
-    [0, 3, 0, 3, 0],
-    [2, 0, 4, 0, 0],
-    [0, 0, 4, 0, 2],
-    [2, 0, 3, 1, 0],
-    [2, 0, 0, 4, 0],
-    [0, 0, 0, 0, 6],
-    [1, 0, 0, 5, 0],
-    [1, 1, 0, 4, 0],
-    [0, 3, 3, 0, 0],
-    [1, 0, 0, 5, 0],
-    [0, 2, 0, 3, 1],
-]
+# Neurosis, Other) for each of 15 patients (irrCAC README): the first 15 of Fleiss (1971).
+DISTRIB_6_RATERS = FLEISS_1971_COUNTS[:15]
 PUBLISHED_6_RATERS = {  # gwet.ac1.dist, fleiss.kappa.dist, bp.coeff.dist
     "ac1": (0.4448007, 0.08418757, (0.264, 0.625)),
     "fleiss_kappa": (0.4139265, 0.08119291, (0.24, 0.588)),
@@ -148,6 +121,7 @@ ORACLE = {
 }
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(table=rating_tables(min_raters=2, max_raters=6), weights=st.sampled_from(list(KERNELS)))
 @pytest.mark.filterwarnings("ignore")

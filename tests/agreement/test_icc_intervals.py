@@ -18,7 +18,7 @@ from scipy import stats
 from qalibrate.agreement.icc import ICC_KEYS, IccEstimate, icc, icc_intervals
 from qalibrate.agreement.ratings import AgreementError
 from tests.agreement.strategies import rating_tables
-from tests.agreement.test_published import SHROUT_FLEISS_1979
+from tests.agreement.test_published import SHROUT_FLEISS_1979, SHROUT_FLEISS_1979_ICC
 
 pd = pytest.importorskip("pandas")
 pingouin = pytest.importorskip("pingouin")
@@ -95,15 +95,7 @@ def mcgraw_wong(table, confidence):
 
 
 def test_shrout_fleiss_1979_example_point_values():
-    # Shrout & Fleiss (1979), Table 2 data; published ICCs as in test_published.py.
-    published = {
-        "ICC1": 0.17,
-        "ICC2": 0.29,
-        "ICC3": 0.71,
-        "ICC1k": 0.44,
-        "ICC2k": 0.62,
-        "ICC3k": 0.91,
-    }
+    published = SHROUT_FLEISS_1979_ICC
     result = icc_intervals(SHROUT_FLEISS_1979)
     assert list(result) == list(ICC_KEYS)
     for key, value in published.items():

@@ -17,8 +17,13 @@ from qalibrate.agreement import (
     krippendorff_alpha_ci,
     percent_agreement,
 )
-from qalibrate.agreement.calibration import criterion_figures, evaluator_deviations, share_within
+from qalibrate.agreement.session_figures import (
+    criterion_figures,
+    evaluator_deviations,
+    share_within,
+)
 from tests.agreement.strategies import rating_tables
+from tests.agreement.test_published import KRIPPENDORFF_2011
 
 CATEGORICAL = [percent_agreement, fleiss_kappa, gwet_ac1]
 
@@ -254,19 +259,7 @@ def test_numpy_not_a_time_is_missing():
 
 
 # Krippendorff's (2011) example (units x observers) without its single-rated unit.
-KRIPPENDORFF_2011_INTERVAL = [
-    [1, 1, np.nan, 1],
-    [2, 2, 3, 2],
-    [3, 3, 3, 3],
-    [3, 3, 3, 3],
-    [2, 2, 2, 2],
-    [1, 2, 3, 4],
-    [4, 4, 4, 4],
-    [1, 1, 2, 1],
-    [2, 2, 2, 2],
-    [np.nan, 5, 5, 5],
-    [np.nan, np.nan, 1, 1],
-]
+KRIPPENDORFF_2011_INTERVAL = KRIPPENDORFF_2011[:11]
 
 
 @pytest.mark.parametrize("scale", [1e200, 1e-200, 1e300])

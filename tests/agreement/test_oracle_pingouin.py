@@ -31,6 +31,7 @@ def pingouin_icc(table):
 
 
 # pingouin's ANOVA wants at least 5 ratings, hence at least 3 units.
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     table=rating_tables(

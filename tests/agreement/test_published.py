@@ -111,17 +111,18 @@ SHROUT_FLEISS_1979 = [
     [10, 5, 6, 9],
     [6, 2, 4, 7],
 ]
+SHROUT_FLEISS_1979_ICC = {
+    "ICC1": 0.17,
+    "ICC2": 0.29,
+    "ICC3": 0.71,
+    "ICC1k": 0.44,
+    "ICC2k": 0.62,
+    "ICC3k": 0.91,
+}
 
 
 def test_shrout_fleiss_1979_example():
-    published = {
-        "ICC1": 0.17,
-        "ICC2": 0.29,
-        "ICC3": 0.71,
-        "ICC1k": 0.44,
-        "ICC2k": 0.62,
-        "ICC3k": 0.91,
-    }
+    published = SHROUT_FLEISS_1979_ICC
     result = icc(SHROUT_FLEISS_1979)
     assert set(result) == set(published)
     for key, value in published.items():

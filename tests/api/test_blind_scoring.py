@@ -10,8 +10,8 @@ from qalibrate.accounts.models import Agent, Role
 from qalibrate.calibration import services
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations.models import Evaluation
-from tests.calibration.helpers import score_as
 from tests.factories import UserFactory
+from tests.helpers import score_as
 
 READS = [
     "/api/v1/evaluations/",
@@ -81,6 +81,7 @@ def crawl(client, session, evaluations) -> tuple[str, dict]:
     return "\n".join(bodies), status
 
 
+@pytest.mark.slow
 def test_before_the_reveal_only_the_evaluator_sees_their_evaluation(api, people, scoring):
     session = scoring["session"]
     evaluations = {name: scoring[name] for name in ("first", "second", "draft")}
@@ -121,6 +122,7 @@ def test_the_progress_board_says_who_finished_without_any_answer(api, people, sc
     assert {row["done"] for row in body["progress"]} == {1}
 
 
+@pytest.mark.slow
 def test_after_the_reveal_participants_see_all_and_agents_nobody(api, people, scoring):
     session = scoring["session"]
     services.session_move(session=session, user=people["qa_lead"], action="reveal")

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from qalibrate.accounts.models import Role
 from qalibrate.api.urls import server_error
 from qalibrate.calibration.models import FollowUpAction
-from qalibrate.contacts.importing import MAX_JSON_BYTES
+from qalibrate.contacts.import_files import MAX_JSON_BYTES
 from qalibrate.notifications.models import Notification
 from tests.factories import AgentFactory
 
@@ -20,11 +20,6 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 VOLATILE = {"accounts.apitoken", "sessions.session", "api.idempotentrequest"}
 DEEP = "[" * 100_000 + "]" * 100_000
 ROW = {"external_id": "X-1", "channel": "call", "agent_id": "E-1", "occurred_at": "2026-03-02"}
-
-
-@pytest.fixture
-def lead(api, users):
-    return api(users[Role.QA_LEAD])
 
 
 @pytest.fixture

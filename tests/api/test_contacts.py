@@ -6,16 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.files.base import ContentFile
 
-from qalibrate.accounts.models import Agent, Role
+from qalibrate.accounts.models import Agent
 from qalibrate.contacts.models import Contact
 from tests.factories import AgentFactory, ContactFactory
 
 BULK = "/api/v1/contacts/bulk/"
-
-
-@pytest.fixture
-def lead(api, users):
-    return api(users[Role.QA_LEAD])
 
 
 @pytest.fixture

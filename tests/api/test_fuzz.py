@@ -18,7 +18,7 @@ from qalibrate.accounts.models import Role
 from qalibrate.api import tokens
 
 # The marker, not only the fixtures the subtests ask for, makes pytest-django set up the database.
-pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore")]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.filterwarnings("ignore")]
 
 
 @pytest.fixture(scope="module")

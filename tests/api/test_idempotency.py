@@ -11,15 +11,9 @@ from qalibrate.api.idempotency import fingerprint
 from qalibrate.api.models import IdempotentRequest
 from qalibrate.calibration.models import CalibrationSession
 from qalibrate.contacts.models import Contact
-from tests.api.test_sessions import plan  # noqa: F401 (a fixture)
 
 
-@pytest.fixture
-def lead(api, users):
-    return api(users[Role.QA_LEAD])
-
-
-def test_a_retry_gets_the_first_answer_and_creates_nothing(lead, plan):  # noqa: F811
+def test_a_retry_gets_the_first_answer_and_creates_nothing(lead, plan):
     first = lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="plan-1")
     assert first.status_code == 201
     # The same body spaced and ordered differently is the same request.
@@ -38,7 +32,7 @@ def test_a_retry_gets_the_first_answer_and_creates_nothing(lead, plan):  # noqa:
     assert CalibrationSession.objects.count() == 2
 
 
-def test_the_same_key_with_another_request_is_refused(lead, plan):  # noqa: F811
+def test_the_same_key_with_another_request_is_refused(lead, plan):
     lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="k")
     other = lead.post(
         "/api/v1/sessions/", {**plan, "title": "Other"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
@@ -50,7 +44,7 @@ def test_the_same_key_with_another_request_is_refused(lead, plan):  # noqa: F811
     assert CalibrationSession.objects.count() == 1
 
 
-def test_an_error_answer_is_kept_too_and_keys_are_per_user(lead, api, users, plan):  # noqa: F811
+def test_an_error_answer_is_kept_too_and_keys_are_per_user(lead, api, users, plan):
     bad = {**plan, "title": ""}
     first = lead.post("/api/v1/sessions/", bad, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == 400
@@ -63,7 +57,7 @@ def test_an_error_answer_is_kept_too_and_keys_are_per_user(lead, api, users, pla
     )
 
 
-def test_a_request_still_running_holds_its_key(lead, users, plan):  # noqa: F811
+def test_a_request_still_running_holds_its_key(lead, users, plan):
     """The first request with the key has claimed it and not answered yet."""
     running = fingerprint(method="POST", path="/api/v1/sessions/", data=plan)
     IdempotentRequest.objects.create(user=users[Role.QA_LEAD], key="busy", fingerprint=running)
@@ -74,7 +68,7 @@ def test_a_request_still_running_holds_its_key(lead, users, plan):  # noqa: F811
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dying_request_leaves_neither_change_nor_key(lead, plan, monkeypatch):  # noqa: F811
+def test_a_dying_request_leaves_neither_change_nor_key(lead, plan, monkeypatch):
     """The write and its key commit together: a process that fails after the write, before the
     answer is kept, leaves nothing, so the client's retry with the same key runs it anew."""
 
@@ -92,7 +86,7 @@ def test_a_dying_request_leaves_neither_change_nor_key(lead, plan, monkeypatch):
     assert CalibrationSession.objects.count() == 1
 
 
-def test_keys_expire_after_24_hours(lead, plan):  # noqa: F811
+def test_keys_expire_after_24_hours(lead, plan):
     lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="old")
     IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=24, seconds=1))
     response = lead.post("/api/v1/sessions/", plan, format="json", HTTP_IDEMPOTENCY_KEY="old")
@@ -102,7 +96,7 @@ def test_keys_expire_after_24_hours(lead, plan):  # noqa: F811
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "with space", "é"])
-def test_a_malformed_key_is_refused(lead, plan, key):  # noqa: F811
+def test_a_malformed_key_is_refused(lead, plan, key):
     response = lead.post(
         "/api/v1/sessions/",
         plan,

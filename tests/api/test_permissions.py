@@ -1,6 +1,7 @@
-"""Every endpoint for every role (DESIGN.md §5), and the API agreeing with the pages on who may
-open what. People: the session's planner and facilitator (qa_lead), another QA lead, an invited
-evaluator, an evaluator who was not invited (outsider), the agent who observes, and nobody."""
+"""Every endpoint for every role (docs/architecture.md, Roles), and the API agreeing with the
+pages on who may open what. People: the session's planner and facilitator (qa_lead), another QA
+lead, an invited evaluator, an evaluator who was not invited (outsider), the agent who observes,
+and nobody."""
 
 from datetime import timedelta
 
@@ -10,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qalibrate.accounts.models import Agent, Role
-from qalibrate.calibration import series as series_services
 from qalibrate.calibration import services
 from qalibrate.calibration.models import FollowUpAction
 from qalibrate.evaluations import services as evaluation_services
-from tests.calibration.helpers import answers
 from tests.factories import ContactFactory, UserFactory, build_scorecard
+from tests.helpers import answers
 
 ROLES = ["admin", "qa_lead", "other_lead", "evaluator", "outsider", "agent", "anonymous"]
 
@@ -308,6 +308,7 @@ PAGES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["planned", "scoring", "revealed"])
 def test_api_and_pages_answer_alike(client, api, people, world, stage):
     objects = {
@@ -343,57 +344,45 @@ def test_reschedule(api, people, world, role):
 
 def test_series(api, people, world):
     lead, evaluator = people["qa_lead"], people["evaluator"]
-    series = series_services.series_create(
-        user=lead,
+    common = {
+        "user": lead,
+        "team": lead.teams.first(),
+        "scorecard": world["published"].scorecard,
+        "facilitator": lead,
+        "first_day": timezone.localdate(),
+        "duration_minutes": 60,
+        "location": "",
+        "reference_mode": "consensus",
+        "tolerance": 5,
+        "scoring_days": 1,
+        "lead_days": 7,
+        "sample_channel": "",
+        "sample_days": 30,
+        "sample_size": 5,
+        "is_active": True,
+        "expert": None,
+    }
+    series = services.series_create(
+        **common,
         evaluators=[evaluator, people["outsider"]],
         title="Calls",
-        team=lead.teams.first(),
-        scorecard=world["published"].scorecard,
-        facilitator=lead,
         cadence_kind="weekly",
         weekday=1,
         interval=2,
         nth=1,
-        first_day=timezone.localdate(),
         meeting_time=timezone.localtime().time().replace(microsecond=0, second=0),
         time_zone="Europe/Stockholm",
-        duration_minutes=60,
-        location="",
-        reference_mode="consensus",
-        tolerance=5,
-        scoring_days=1,
-        lead_days=7,
-        sample_channel="",
-        sample_days=30,
-        sample_size=5,
-        is_active=True,
-        expert=None,
     )
-    other = series_services.series_create(
-        user=lead,
+    other = services.series_create(
+        **common,
         evaluators=[people["outsider"]],
         title="Chats",
-        team=lead.teams.first(),
-        scorecard=world["published"].scorecard,
-        facilitator=lead,
         cadence_kind="monthly",
         weekday=4,
         interval=1,
         nth=-1,
-        first_day=timezone.localdate(),
         meeting_time=series.meeting_time,
         time_zone="UTC",
-        duration_minutes=60,
-        location="",
-        reference_mode="consensus",
-        tolerance=5,
-        scoring_days=1,
-        lead_days=7,
-        sample_channel="",
-        sample_days=30,
-        sample_size=5,
-        is_active=True,
-        expert=None,
     )
     expect(api, people, "get", "/api/v1/series/", everyone(200, agent=403))
     seen = {

@@ -11,33 +11,12 @@ from scipy import stats
 from qalibrate.accounts.models import Role
 from qalibrate.agreement.coefficients import COEFFICIENTS
 from qalibrate.agreement.interpretation import benchmark
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import CalibrationSession, FollowUpAction
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.reports.selectors import session_report
-from tests.calibration.helpers import score_as
 from tests.factories import AgentFactory, ContactFactory, UserFactory, build_scorecard
-
-
-@pytest.fixture
-def lead(api, users):
-    return api(users[Role.QA_LEAD])
-
-
-@pytest.fixture
-def plan(users, version, second_evaluator, team):
-    contacts = [ContactFactory(agent=AgentFactory(team=team)) for _ in range(6)]
-    now = timezone.now()
-    return {
-        "title": "April calibration",
-        "version": version.pk,
-        "team": team.pk,
-        "scoring_deadline": (now + timedelta(days=2)).isoformat(),
-        "meeting_at": (now + timedelta(days=3)).isoformat(),
-        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
-        "observers": [users[Role.AGENT].pk],
-        "contacts": [c.pk for c in contacts],
-    }
+from tests.helpers import score_as
 
 
 def error_fields(response) -> set:
@@ -166,7 +145,7 @@ def test_session_list_filters(lead, session, plan):
 
 def test_report_has_every_figure_of_the_page(lead, revealed, second_evaluator):
     body = lead.get(f"/api/v1/sessions/{revealed.pk}/report/").json()
-    result = selectors.discussion_with_history(revealed)
+    result = meeting_selectors.discussion_with_history(revealed)
     report = session_report(revealed)
     head = body["headline"]
     assert head["calibrated"] is result.calibrated is False
@@ -251,7 +230,7 @@ def test_anonymous_report_names_nobody(lead, revealed, second_evaluator):
 
 def test_report_compares_each_evaluator_with_the_reference(lead, revealed, second_evaluator):
     body = lead.get(f"/api/v1/sessions/{revealed.pk}/report/").json()
-    result = selectors.discussion_with_history(revealed)
+    result = meeting_selectors.discussion_with_history(revealed)
     rows = {row.label: row for row in result.evaluators}
     for k, got in enumerate(body["evaluators"]):
         row = rows[got["label"]]

@@ -5,8 +5,6 @@ Slow (a server starts), so it runs once per CI: skipped when QALIBRATE_DATABASE_
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,14 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.notifications.test_worker import redis_is_there
+from tests.servers import serve
 from tests.smtp import free_port
 
 LIMIT = 120  # settings REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]: 120/minute
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a database number of its own, emptied first
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="process test: runs on SQLite only"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="process test: runs on SQLite only"
+    ),
+]
 
 
 def _status(url: str) -> tuple[int, str | None]:
@@ -54,13 +56,7 @@ def server(tmp_path, request):
         redis.Redis.from_url(REDIS_URL).flushdb()
         environment["QALIBRATE_REDIS_URL"] = REDIS_URL
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qalibrate", "serve", "--workers", "3", "--port", str(port)],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = serve(port=port, workers=3, environment=environment, log=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, services
+from qalibrate.calibration.answers import answer_label, reference_answer, reference_proposal
 from qalibrate.calibration.models import (
     AgreedAnswer,
     AgreedAnswerChange,
@@ -22,13 +23,10 @@ from qalibrate.calibration.models import (
 from qalibrate.evaluations.models import Answer, Evaluation
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards.models import Criterion
+from tests.helpers import criteria
 
 HISTORY = re.compile(r'<details class="agreed-history.*?</details>', re.S)
 REPORT_HISTORY = re.compile(r'<section class="card" id="agreed-history">.*?</section>', re.S)
-
-
-def criterion(session, text):
-    return Criterion.objects.get(section__version=session.version, text=text)
 
 
 def agree(session_contact, criterion, user, value, reason=""):
@@ -45,7 +43,7 @@ def agree(session_contact, criterion, user, value, reason=""):
 def changed(users, revealed):
     """The need on the first contact (prefilled 3 by the majority of 3, 5, 3): the lead makes
     it 5, then the admin 4, each with a reason."""
-    need = criterion(revealed, "Understands the need")
+    need = criteria(revealed.version)["Understands the need"]
     first = revealed.session_contacts.first()
     agree(first, need, users[Role.QA_LEAD], "5", "Asked two clarifying questions")
     agree(first, need, users[Role.ADMIN], "4", "The second question was the customer's")
@@ -100,8 +98,8 @@ def test_a_refused_change_leaves_no_entry(users, changed):
 def test_the_prefill_entry_names_its_source(users, revealed):
     """c0: 3, 5, 3 on the need (majority), all greet (unanimous); c3: everyone 5."""
     contacts = list(revealed.session_contacts.all())
-    need = criterion(revealed, "Understands the need")
-    greet = criterion(revealed, "Greets with own name")
+    need = criteria(revealed.version)["Understands the need"]
+    greet = criteria(revealed.version)["Greets with own name"]
     entries = {
         (h.agreed_answer.session_contact_id, h.agreed_answer.criterion_id): h
         for h in AgreedAnswerChange.objects.select_related("agreed_answer")
@@ -117,7 +115,7 @@ def test_the_prefill_entry_names_its_source(users, revealed):
     assert all(h.old_value == "" and h.reason == "" for h in entries.values())
     row = next(
         r
-        for r in selectors.discussion(revealed, changes=True).contacts
+        for r in meeting_selectors.discussion(revealed, changes=True).contacts
         if r.session_contact == contacts[0]
     )
     item = next(i for i in row.criteria if i.criterion == need)
@@ -141,7 +139,7 @@ def test_each_source_of_the_reveal_proposal():
     consensus = CalibrationSession(reference_mode=ReferenceMode.CONSENSUS)
     expert = CalibrationSession(reference_mode=ReferenceMode.EXPERT, expert_id=2)
     median = CalibrationSession(reference_mode=ReferenceMode.MEDIAN)
-    propose = services.reference_proposal
+    propose = reference_proposal
     assert propose(consensus, yes_no, answers((1, "no"), (2, "yes"))) == ("yes", "tie")
     assert propose(consensus, yes_no, answers((1, "no"), (2, "no"), (3, "yes"))) == (
         "no",
@@ -153,7 +151,7 @@ def test_each_source_of_the_reveal_proposal():
     assert propose(expert, yes_no, answers((1, "no"), (3, "no")))[1] == "unanimous"  # no expert
     assert propose(median, scale, answers((1, "1"), (2, "4"), (3, "5"))) == ("4", "median")
     assert propose(consensus, yes_no, []) is None
-    assert services.reference_answer(consensus, yes_no, answers((1, "no"), (2, "yes"))) == "yes"
+    assert reference_answer(consensus, yes_no, answers((1, "no"), (2, "yes"))) == "yes"
 
 
 # --- Where it shows ------------------------------------------------------------------------
@@ -186,13 +184,13 @@ def test_the_meeting_screen_shows_the_history(client, users, changed):
 
 def test_agreeing_redraws_the_history_in_place(client, users, revealed):
     client.force_login(users[Role.QA_LEAD])
-    row = next(r for r in selectors.discussion(revealed).contacts if r.disputed)
+    row = next(r for r in meeting_selectors.discussion(revealed).contacts if r.disputed)
     item = row.disputed[0]
     url = reverse("session_agree", args=[revealed.pk, row.session_contact.pk, item.criterion.pk])
     html = client.post(
         url, {"value": item.agreed.form_value, "reason": "Heard it twice"}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    label = selectors.answer_label(item.criterion, item.agreed.form_value)
+    label = answer_label(item.criterion, item.agreed.form_value)
     assert f"{label} confirmed by {users[Role.QA_LEAD]} at " in HISTORY.search(html).group()
     assert ": Heard it twice" in html
 
@@ -215,7 +213,7 @@ def test_the_report_page_shows_the_history(client, users, changed, second_evalua
     url = reverse("session_report", args=[session.pk])
     number = next(
         n
-        for n, row in enumerate(selectors.discussion(session).contacts, 1)
+        for n, row in enumerate(meeting_selectors.discussion(session).contacts, 1)
         if row.session_contact == first
     )
     for viewer in (users[Role.QA_LEAD], second_evaluator):  # those the report is for, named
@@ -276,8 +274,8 @@ def test_the_history_adds_no_query_per_change(client, users, revealed):
         return found
 
     before = counts()
-    need = criterion(revealed, "Understands the need")
-    greet = criterion(revealed, "Greets with own name")
+    need = criteria(revealed.version)["Understands the need"]
+    greet = criteria(revealed.version)["Greets with own name"]
     for i, sc in enumerate(revealed.session_contacts.all()):
         agree(sc, need, lead, str(i % 6), f"Reason {i}")
         agree(sc, need, users[Role.ADMIN], "2", f"Again {i}")

@@ -13,7 +13,7 @@ from qalibrate.calibration import services
 from qalibrate.calibration.models import SessionStatus
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Answer, Evaluation, EvaluationStatus
-from tests.calibration.helpers import answers
+from tests.helpers import answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +57,7 @@ def test_two_evaluators_saving_at_once_both_keep_every_answer(users, scoring, se
         barrier.wait()
         for _ in range(5):
             evaluation_services.evaluation_save(
-                evaluation=evaluation, user=user, answers=answers(scoring.version, verify)
+                evaluation=evaluation, user=user, answers=answers(scoring.version, verify=verify)
             )
 
     runs = [
@@ -117,14 +117,14 @@ def test_a_save_after_the_reveal_is_refused_and_the_draft_kept(users, scoring):
     evaluator = users[Role.EVALUATOR]
     evaluation = start(evaluator, scoring)
     evaluation_services.evaluation_save(
-        evaluation=evaluation, user=evaluator, answers=answers(scoring.version, "yes")
+        evaluation=evaluation, user=evaluator, answers=answers(scoring.version, verify="yes")
     )
     services.session_move(session=scoring, user=users[Role.QA_LEAD], action="reveal")
     saver, saved = in_thread(
         evaluation_services.evaluation_save,
         evaluation=evaluation,
         user=evaluator,
-        answers=answers(scoring.version, "no"),
+        answers=answers(scoring.version, verify="no"),
     )
     saver.join(30)
     assert isinstance(saved.get("error"), ValidationError)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, selectors, services
 from qalibrate.calibration.models import (
     ActionStatus,
     AgreedAnswer,
@@ -26,9 +26,8 @@ from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards import services as scorecard_services
-from qalibrate.scorecards.models import Criterion
-from tests.calibration.helpers import score_as
-from tests.factories import AgentFactory, ContactFactory, UserFactory
+from tests.factories import AgentFactory, UserFactory
+from tests.helpers import criteria, score_as
 
 # (opening share × 1 + resolution share × 2) / 3 × 100
 DEFAULT = (1 + 2 * (4 * 3 / 5 + 3) / 7) / 3 * 100  # yes, yes, 3, Correct: 84.76
@@ -38,18 +37,14 @@ INFO_NA = (1 + 2 * (4 * 3 / 5) / 4) / 3 * 100  # yes, yes, 3, N/A: 73.33
 WEAK = (1 + 2 * (4 * 1 / 5 + 1) / 7) / 3 * 100  # yes, yes, 1, Partly: 50.48
 
 
-def criterion(session, text):
-    return Criterion.objects.get(section__version=session.version, text=text)
-
-
 def test_reveal_prefills_the_agreed_answers_with_the_majority(revealed):
     c = [sc for sc in revealed.session_contacts.all()]
-    need = criterion(revealed, "Understands the need")
-    info = criterion(revealed, "Information is correct")
+    need = criteria(revealed.version)["Understands the need"]
+    info = criteria(revealed.version)["Information is correct"]
     assert AgreedAnswer.objects.get(session_contact=c[0], criterion=need).value == "3"
     assert (
         AgreedAnswer.objects.get(
-            session_contact=c[1], criterion=criterion(revealed, "Greets with own name")
+            session_contact=c[1], criterion=criteria(revealed.version)["Greets with own name"]
         ).value
         == "no"
     )
@@ -60,7 +55,7 @@ def test_reveal_prefills_the_agreed_answers_with_the_majority(revealed):
 
 
 def test_discussion_figures(revealed, users, second_evaluator, third_evaluator):
-    result = selectors.discussion(revealed)
+    result = meeting_selectors.discussion(revealed)
     contacts = [sc.contact for sc in revealed.session_contacts.all()]
     # The lowest reference first (c5: the majority's 73.3), the highest next (c3: 100), then
     # the widest spread first (c2: 0, 84.8, 84.8, the critical one evaluator failed).
@@ -132,7 +127,7 @@ def test_expert_reference(users, session, second_evaluator):
     score_as(third, session, contact)
     score_as(second_evaluator, session, contact, need="5")
     services.session_move(session=session, user=lead, action="reveal")
-    row = next(r for r in selectors.discussion(session).contacts if r.contact == contact)
+    row = next(r for r in meeting_selectors.discussion(session).contacts if r.contact == contact)
     assert row.reference_total == pytest.approx(TOP)  # the expert's, against a majority of 3
     need = next(r for r in row.criteria if r.criterion.text == "Understands the need")
     assert need.agreed.value == "5"
@@ -147,7 +142,7 @@ def test_median_reference(users, session, second_evaluator):
     score_as(first, session, contact, need="1")
     score_as(second_evaluator, session, contact, need="4")
     services.session_move(session=session, user=lead, action="reveal")
-    row = next(r for r in selectors.discussion(session).contacts if r.contact == contact)
+    row = next(r for r in meeting_selectors.discussion(session).contacts if r.contact == contact)
     low = (1 + 2 * (4 * 1 / 5 + 3) / 7) / 3 * 100
     high = (1 + 2 * (4 * 4 / 5 + 3) / 7) / 3 * 100
     assert row.reference_total == pytest.approx((low + high) / 2)
@@ -158,7 +153,7 @@ def test_median_reference(users, session, second_evaluator):
 def test_the_facilitator_records_agreed_answers(revealed, users, second_evaluator):
     lead = users[Role.QA_LEAD]
     c0 = revealed.session_contacts.first()
-    need = criterion(revealed, "Understands the need")
+    need = criteria(revealed.version)["Understands the need"]
     services.agreed_answer_set(
         session_contact=c0,
         criterion=need,
@@ -237,7 +232,7 @@ def test_anonymous_display(client, users, revealed, second_evaluator, third_eval
     for evaluator in (users[Role.EVALUATOR], second_evaluator, third_evaluator):
         assert str(evaluator) not in scores_part
     assert all(f"Evaluator {letter}" in page for letter in "ABC")
-    labels = selectors.evaluator_labels(
+    labels = meeting_selectors.evaluator_labels(
         revealed, [users[Role.EVALUATOR], second_evaluator, third_evaluator], anonymous=True
     )
     assert sorted(labels.values()) == ["Evaluator A", "Evaluator B", "Evaluator C"]
@@ -246,7 +241,7 @@ def test_anonymous_display(client, users, revealed, second_evaluator, third_eval
 def test_agreeing_through_htmx_redraws_the_contact(client, users, revealed):
     client.force_login(users[Role.QA_LEAD])
     c0 = revealed.session_contacts.first()
-    need = criterion(revealed, "Understands the need")
+    need = criteria(revealed.version)["Understands the need"]
     url = reverse("session_agree", args=[revealed.pk, c0.pk, need.pk])
     response = client.post(url, {"value": "5", "reason": "fine"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -261,7 +256,7 @@ def test_agreeing_through_htmx_redraws_the_contact(client, users, revealed):
 
 def test_flags_reach_the_next_draft_of_the_scorecard(client, users, revealed):
     lead = users[Role.QA_LEAD]
-    need = criterion(revealed, "Understands the need")
+    need = criteria(revealed.version)["Understands the need"]
     services.criterion_flag_set(
         session=revealed,
         criterion=need,
@@ -271,7 +266,7 @@ def test_flags_reach_the_next_draft_of_the_scorecard(client, users, revealed):
     )
     services.criterion_flag_set(
         session=revealed,
-        criterion=criterion(revealed, "Verifies identity"),
+        criterion=criteria(revealed.version)["Verifies identity"],
         user=lead,
         kind=FlagKind.PROCESS,
         note="The CRM hides the security question",
@@ -331,7 +326,7 @@ def test_completion_makes_official_evaluations_and_shares(client, users, reveale
     own.agent = agent_user.agent_profile
     own.save()
     shared = contacts[1].contact
-    earlier = score_as_outside_session(lead, shared, revealed.version)
+    earlier = score_as(lead, None, shared, version=revealed.version, need="2")
     evaluation_services.evaluation_release(evaluation=earlier, user=lead)
     services.contact_notes_set(
         session_contact=contacts[0], user=lead, notes="Good greeting; ask before assuming."
@@ -377,24 +372,6 @@ def test_completion_makes_official_evaluations_and_shares(client, users, reveale
     assert client.get(reverse("session_detail", args=[revealed.pk])).status_code == 404
 
 
-def score_as_outside_session(user, contact, version):
-    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
-    evaluation = evaluation_services.evaluation_start(
-        contact=contact, evaluator=user, version=version
-    )
-    evaluation_services.evaluation_save(
-        evaluation=evaluation,
-        user=user,
-        answers={
-            c["Greets with own name"]: AnswerInput("yes"),
-            c["Verifies identity"]: AnswerInput("yes"),
-            c["Understands the need"]: AnswerInput("2"),
-            c["Information is correct"]: AnswerInput("Correct"),
-        },
-    )
-    return evaluation_services.evaluation_submit(evaluation=evaluation, user=user)
-
-
 def test_results_are_not_shared_unless_chosen(client, users, revealed):
     lead, agent_user = users[Role.QA_LEAD], UserFactory(role=Role.AGENT)
     own = revealed.session_contacts.first().contact
@@ -405,29 +382,10 @@ def test_results_are_not_shared_unless_chosen(client, users, revealed):
     assert revealed not in selectors.sessions_for(user=agent_user)
 
 
-def test_history_compares_with_the_previous_session(users, revealed, team, second_evaluator):
-    lead, first = users[Role.QA_LEAD], users[Role.EVALUATOR]
-    services.session_complete(session=revealed, user=lead, summary="Round one")
-    agents = [AgentFactory(team=team) for _ in range(5)]
-    later = services.session_plan(
-        user=lead,
-        contacts=[ContactFactory(agent=a) for a in agents],
-        evaluators=[first, second_evaluator],
-        title="Round two",
-        version=revealed.version,
-        team=team,
-        facilitator=lead,
-        scoring_deadline=revealed.meeting_at + timedelta(days=13),
-        meeting_at=revealed.meeting_at + timedelta(days=14),
-    )
-    services.session_move(session=later, user=lead, action="open")
-    for sc in later.session_contacts.all():
-        score_as(first, later, sc.contact)
-        score_as(second_evaluator, later, sc.contact)
-    services.session_move(session=later, user=lead, action="reveal")
-
-    assert selectors.previous_session(later) == revealed
-    result = selectors.discussion_with_history(later)
+def test_history_compares_with_the_previous_session(users, revealed, second_round):
+    first, later = users[Role.EVALUATOR], second_round
+    assert meeting_selectors.previous_session(later) == revealed
+    result = meeting_selectors.discussion_with_history(later)
     assert result.previous_session == revealed
     by_user = {row.user: row for row in result.evaluators}
     assert by_user[first].previous.mean_abs == pytest.approx(DEFAULT / 6)
@@ -437,7 +395,7 @@ def test_history_compares_with_the_previous_session(users, revealed, team, secon
 
 
 def test_flag_and_unflag_through_the_page(client, users, revealed):
-    need = criterion(revealed, "Understands the need")
+    need = criteria(revealed.version)["Understands the need"]
     url = reverse("session_flag", args=[revealed.pk, need.pk])
     client.force_login(users[Role.EVALUATOR])
     assert client.post(url, {"kind": "clarify", "note": "x"}).status_code == 403

@@ -2,21 +2,18 @@
 anonymous display that names nobody (shuffled letters, no figures from the previous session)."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from qalibrate.accounts.models import Role, User
-from qalibrate.agreement.calibration import ContactSpread
-from qalibrate.calibration import selectors, services
+from qalibrate.agreement.session_figures import ContactSpread
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import CalibrationSession, Participant
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.reports.selectors import session_report
-from qalibrate.scorecards.models import Criterion
-from tests.calibration.helpers import score_as
-from tests.factories import AgentFactory, ContactFactory
+from tests.helpers import criteria, score_as
 
 NAN = float("nan")
 DEFAULT = (1 + 2 * (4 * 3 / 5 + 3) / 7) / 3 * 100  # yes, yes, 3, Correct: 84.76
@@ -36,14 +33,14 @@ def test_a_tie_on_the_reference_goes_to_the_wider_spread():
     spreads = [spread(17.75, 71), spread(25, 100), spread(90, 10), spread(92, 30), spread(60, 20)]
     references = [0.0, 0.0, 95.0, 95.0, 60.0]
     # Lowest reference 0: the spread of 100 before the 71; highest 95: the 30 before the 10.
-    assert selectors.meeting_order(spreads, references) == [1, 3, 0, 4, 2]
+    assert meeting_selectors.meeting_order(spreads, references) == [1, 3, 0, 4, 2]
 
 
 def test_the_order_falls_back_to_the_mean_and_leaves_the_unscored_last():
     spreads = [None, spread(80, 10), spread(40, 5), None, spread(95, 0), spread(70, 40)]
     references = [NAN, NAN, NAN, NAN, NAN, 70.0]
-    assert selectors.meeting_order(spreads, references) == [2, 4, 5, 1, 0, 3]
-    assert selectors.meeting_order([], []) == []
+    assert meeting_selectors.meeting_order(spreads, references) == [2, 4, 5, 1, 0, 3]
+    assert meeting_selectors.meeting_order([], []) == []
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def tied(users, session, second_evaluator, third_evaluator):
 
 def test_the_discussion_takes_the_wider_spread_on_a_tied_reference(tied):
     contacts = [sc.contact for sc in tied.session_contacts.all()]
-    result = selectors.discussion(tied)
+    result = meeting_selectors.discussion(tied)
     assert {round(row.reference_total, 2) for row in result.contacts} == {round(DEFAULT, 2)}
     # By the mean alone c1 (78.5) would open; on a tie the wider spread (c0) goes first.
     assert [row.contact for row in result.contacts] == [contacts[i] for i in (0, 1, 2, 3, 4, 5)]
@@ -78,10 +75,10 @@ def test_the_discussion_takes_the_wider_spread_on_a_tied_reference(tied):
 
 
 def test_the_order_stays_put_while_answers_are_agreed(users, revealed):
-    before = [row.session_contact.pk for row in selectors.discussion(revealed).contacts]
-    lowest = selectors.discussion(revealed).contacts[0].session_contact
-    need = Criterion.objects.get(section__version=revealed.version, text="Understands the need")
-    info = Criterion.objects.get(section__version=revealed.version, text="Information is correct")
+    before = [row.session_contact.pk for row in meeting_selectors.discussion(revealed).contacts]
+    lowest = meeting_selectors.discussion(revealed).contacts[0].session_contact
+    need = criteria(revealed.version)["Understands the need"]
+    info = criteria(revealed.version)["Information is correct"]
     for criterion, value in ((need, "5"), (info, "Correct")):
         services.agreed_answer_set(
             session_contact=lowest,
@@ -91,14 +88,16 @@ def test_the_order_stays_put_while_answers_are_agreed(users, revealed):
         )
     lowest.refresh_from_db()
     assert lowest.agreed_score == pytest.approx(TOP)  # now the highest agreed score
-    assert [row.session_contact.pk for row in selectors.discussion(revealed).contacts] == before
+    assert [
+        row.session_contact.pk for row in meeting_selectors.discussion(revealed).contacts
+    ] == before
 
 
 # --- Contact states ------------------------------------------------------------------------
 
 
 def test_a_contact_is_agreed_once_every_disputed_criterion_is_decided(users, revealed):
-    rows = {row.session_contact.pk: row for row in selectors.discussion(revealed).contacts}
+    rows = {row.session_contact.pk: row for row in meeting_selectors.discussion(revealed).contacts}
     unanimous = [row for row in rows.values() if not row.disputed]
     assert unanimous and all(row.is_agreed for row in unanimous)  # nothing to agree on
     disputed = next(row for row in rows.values() if len(row.disputed) == 1)
@@ -112,20 +111,20 @@ def test_a_contact_is_agreed_once_every_disputed_criterion_is_decided(users, rev
     )
     again = next(
         row
-        for row in selectors.discussion(revealed).contacts
+        for row in meeting_selectors.discussion(revealed).contacts
         if row.session_contact == disputed.session_contact
     )
     assert again.is_agreed and not again.to_agree
     services.session_complete(session=revealed, user=users[Role.QA_LEAD], summary="Done")
     revealed.refresh_from_db()
-    assert all(row.is_agreed for row in selectors.discussion(revealed).contacts)
+    assert all(row.is_agreed for row in meeting_selectors.discussion(revealed).contacts)
 
 
 # --- Anonymous letters ---------------------------------------------------------------------
 
 
 def letters(session_pk: int, evaluators) -> list[str]:
-    labels = selectors.evaluator_labels(
+    labels = meeting_selectors.evaluator_labels(
         CalibrationSession(pk=session_pk), evaluators, anonymous=True
     )
     return [labels[u.pk] for u in evaluators]
@@ -153,9 +152,9 @@ def test_letters_depend_on_the_secret_key():
 
 def test_the_same_letters_on_the_page_the_report_and_its_files(client, users, revealed):
     evaluators = [p.user for p in revealed.participants.filter(role="evaluator")]
-    labels = selectors.evaluator_labels(revealed, evaluators, anonymous=True)
+    labels = meeting_selectors.evaluator_labels(revealed, evaluators, anonymous=True)
     by_letter = {label: pk for pk, label in labels.items()}
-    result = selectors.discussion(revealed, anonymous=True)
+    result = meeting_selectors.discussion(revealed, anonymous=True)
     assert [row.label for row in result.evaluators] == sorted(labels.values())
     assert all(by_letter[row.label] == row.user.pk for row in result.evaluators)
     # The report files are drawn from the same rows.
@@ -166,34 +165,10 @@ def test_the_same_letters_on_the_page_the_report_and_its_files(client, users, re
 # --- Nothing names a person in the anonymous display ----------------------------------------
 
 
-@pytest.fixture
-def second_round(users, revealed, team, second_evaluator):
-    """A later session of the same team and scorecard: the first one is its previous."""
-    lead, first = users[Role.QA_LEAD], users[Role.EVALUATOR]
-    services.session_complete(session=revealed, user=lead, summary="Round one")
-    later = services.session_plan(
-        user=lead,
-        contacts=[ContactFactory(agent=AgentFactory(team=team)) for _ in range(5)],
-        evaluators=[first, second_evaluator],
-        title="Round two",
-        version=revealed.version,
-        team=team,
-        facilitator=lead,
-        scoring_deadline=revealed.meeting_at + timedelta(days=13),
-        meeting_at=revealed.meeting_at + timedelta(days=14),
-    )
-    services.session_move(session=later, user=lead, action="open")
-    for sc in later.session_contacts.all():
-        score_as(first, later, sc.contact)
-        score_as(second_evaluator, later, sc.contact)
-    services.session_move(session=later, user=lead, action="reveal")
-    return later
-
-
 def test_no_previous_session_figures_beside_a_letter(client, users, second_round):
-    named = selectors.discussion_with_history(second_round)
+    named = meeting_selectors.discussion_with_history(second_round)
     assert any(row.previous is not None for row in named.evaluators)
-    anonymous = selectors.discussion_with_history(second_round, anonymous=True)
+    anonymous = meeting_selectors.discussion_with_history(second_round, anonymous=True)
     assert anonymous.previous_session is not None  # the criteria still compare
     assert all(row.previous is None for row in anonymous.evaluators)
     assert any(row.previous is not None for row in anonymous.criteria)
@@ -231,7 +206,7 @@ def test_the_overview_lists_the_contacts_with_their_state(client, users, reveale
     assert "contact-result" not in html  # one contact at a time, or all to print
     index = html.split('id="contact-index"')[1].split("</nav>")[0]
     assert index.count('href="?contact=') == 7 and 'href="?contact=all"' in index
-    rows = selectors.discussion(revealed).contacts
+    rows = meeting_selectors.discussion(revealed).contacts
     assert index.count('class="open"') == sum(not row.is_agreed for row in rows) > 0
     assert index.count('class="agreed"') == sum(row.is_agreed for row in rows) > 0
     assert f"{rows[0].session_contact.agreed_score:.1f}" in index
@@ -239,7 +214,7 @@ def test_the_overview_lists_the_contacts_with_their_state(client, users, reveale
 
 def test_one_contact_at_a_time_with_previous_and_next(client, users, revealed):
     client.force_login(users[Role.QA_LEAD])
-    rows = selectors.discussion(revealed).contacts
+    rows = meeting_selectors.discussion(revealed).contacts
     html = page(client, revealed, "?contact=1")
     assert html.count('class="card contact-result"') == 1
     assert f'id="contact-{rows[0].session_contact.pk}"' in html
@@ -269,7 +244,7 @@ def test_the_anonymous_display_keeps_its_place_and_names_nobody(
 
 def test_forms_return_to_the_contact_on_screen(client, users, revealed):
     client.force_login(users[Role.QA_LEAD])
-    row = selectors.discussion(revealed).contacts[2]
+    row = meeting_selectors.discussion(revealed).contacts[2]
     url = reverse("session_notes", args=[revealed.pk, row.session_contact.pk])
     response = client.post(url, {"notes": "Fine", "contact": "3", "anonymous": "1"})
     assert response.url.endswith(f"?anonymous=1&contact=3#contact-{row.session_contact.pk}")
@@ -281,7 +256,7 @@ def test_forms_return_to_the_contact_on_screen(client, users, revealed):
 
 def test_agreeing_redraws_the_index_beside_the_contact(client, users, revealed):
     client.force_login(users[Role.QA_LEAD])
-    rows = selectors.discussion(revealed).contacts
+    rows = meeting_selectors.discussion(revealed).contacts
     number, row = next((n, r) for n, r in enumerate(rows, 1) if len(r.disputed) == 1)
     item = row.disputed[0]
     agree = reverse("session_agree", args=[revealed.pk, row.session_contact.pk, item.criterion.pk])

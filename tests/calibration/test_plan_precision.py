@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from qalibrate.accounts.models import Role
 from qalibrate.agreement.precision import contacts_for_margin, expected_alpha_width
-from qalibrate.calibration import planning, selectors, services
+from qalibrate.calibration import meeting_selectors, planning, services
 from qalibrate.calibration.models import SessionStatus
 from tests.factories import AgentFactory, ContactFactory, UserFactory
 
@@ -26,11 +26,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def evaluators(team):
-    return [UserFactory(username=f"evaluator{i}", role=Role.EVALUATOR) for i in range(4)]
 
 
 @pytest.fixture
@@ -90,7 +85,7 @@ def test_the_team_last_completed_session_sets_the_alpha(client, users, revealed,
     lead = users[Role.QA_LEAD]
     services.session_complete(session=revealed, user=lead, summary="Done.")
     revealed.refresh_from_db()
-    measured = selectors.discussion(revealed).totals.alpha.estimate  # what the report shows
+    measured = meeting_selectors.discussion(revealed).totals.alpha.estimate  # what the report shows
     alpha = round(min(max(measured, 0.0), 0.95), 2)
     client.force_login(lead)
     ticked = {"contacts": [sc.contact_id for sc in revealed.session_contacts.all()]}
@@ -106,8 +101,8 @@ def test_the_report_alpha_is_computed_once_per_completed_session(
 ):
     services.session_complete(session=revealed, user=users[Role.QA_LEAD], summary="Done.")
     calls = []
-    real = selectors.discussion
-    monkeypatch.setattr(selectors, "discussion", lambda s: calls.append(s) or real(s))
+    real = meeting_selectors.discussion
+    monkeypatch.setattr(meeting_selectors, "discussion", lambda s: calls.append(s) or real(s))
     first = planning.plan_precision(team=team, contacts=8, evaluators=4)
     second = planning.plan_precision(team=team, contacts=8, evaluators=4)
     assert len(calls) == 1

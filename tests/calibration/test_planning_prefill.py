@@ -8,20 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import planning, services
-from qalibrate.calibration import series as series_services
+from qalibrate.calibration import planning, services, tasks
 from qalibrate.calibration.models import CadenceTarget, CalibrationSession, SessionStatus
 from qalibrate.contacts import selection
 from qalibrate.scorecards import services as scorecard_services
-from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
+from tests.factories import AgentFactory, ContactFactory, TeamFactory
 
 # A Wednesday at 15:00 in the current time zone (UTC in the tests).
 NOW = datetime(2026, 4, 8, 15, 0, tzinfo=timezone.get_fixed_timezone(0))
-
-
-@pytest.fixture
-def evaluators(team):
-    return [UserFactory(username=f"evaluator{i}", role=Role.EVALUATOR) for i in range(4)]
 
 
 @pytest.fixture
@@ -41,6 +35,25 @@ def _plan(lead, version, team, contacts, evaluators, meeting, **fields):
         facilitator=lead,
         meeting_at=meeting,
         scoring_deadline=meeting - timedelta(days=1),
+        **fields,
+    )
+
+
+def _thursday_series(lead, version, team, evaluators, first_day, **fields):
+    """The team's series: every Thursday at 09:00 London time, with evaluators 1 and 2."""
+    return services.series_create(
+        user=lead,
+        evaluators=evaluators[1:3],
+        title="Support calls",
+        team=team,
+        scorecard=version.scorecard,
+        facilitator=lead,
+        cadence_kind="weekly",
+        interval=1,
+        weekday=3,
+        first_day=first_day,
+        meeting_time=time(9),
+        time_zone="Europe/London",
         **fields,
     )
 
@@ -121,25 +134,13 @@ def test_a_monday_meeting_scores_until_friday():
 
 def test_the_next_free_meeting_of_the_team_series(users, version, team, contacts, evaluators):
     lead = users[Role.QA_LEAD]
-    series = series_services.series_create(
-        user=lead,
-        evaluators=evaluators[1:3],
-        title="Support calls",
-        team=team,
-        scorecard=version.scorecard,
-        facilitator=lead,
-        cadence_kind="weekly",
-        interval=1,
-        weekday=3,
-        first_day=NOW.date() - timedelta(days=7),
-        meeting_time=time(9),
-        time_zone="Europe/London",
-        location="Room 7",
-        scoring_days=2,
+    a_week_ago = NOW.date() - timedelta(days=7)
+    series = _thursday_series(
+        lead, version, team, evaluators, a_week_ago, location="Room 7", scoring_days=2
     )
     # Thursday 9 April is within the lead days: the series made its session, so it is taken.
     monday = NOW - timedelta(days=2)
-    made = series_services.series_create_due_sessions(now=monday, series=[series])
+    made = tasks.series_create_due_sessions(now=monday, series=[series])
     assert [s.meeting_at for s in made] == [datetime(2026, 4, 9, 8, tzinfo=NOW.tzinfo)]
 
     initial = planning.plan_initial(user=lead, contacts=contacts, now=monday)
@@ -151,20 +152,7 @@ def test_the_next_free_meeting_of_the_team_series(users, version, team, contacts
 
 def test_a_day_held_by_another_session_is_skipped(users, version, team, contacts, evaluators):
     lead = users[Role.QA_LEAD]
-    series = series_services.series_create(
-        user=lead,
-        evaluators=evaluators[1:3],
-        title="Support calls",
-        team=team,
-        scorecard=version.scorecard,
-        facilitator=lead,
-        cadence_kind="weekly",
-        interval=1,
-        weekday=3,
-        first_day=NOW.date(),
-        meeting_time=time(9),
-        time_zone="Europe/London",
-    )
+    series = _thursday_series(lead, version, team, evaluators, NOW.date())
     thursday = datetime(2026, 4, 16, 8, tzinfo=NOW.tzinfo)  # the first at least 2 days ahead
     _plan(lead, version, team, contacts[:5], evaluators[:3], thursday + timedelta(hours=5))
     initial = planning.plan_initial(user=lead, contacts=contacts, now=NOW)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from qalibrate.accounts.models import Role
 from qalibrate.calibration import selectors, services
 from qalibrate.calibration.selectors import MyContact, next_to_score
-from tests.calibration.helpers import score
 from tests.factories import ContactFactory
+from tests.helpers import score_as
 
 
 def contacts_of(session):
@@ -56,8 +56,8 @@ def test_the_session_page_shows_my_state_and_the_right_button(client, users, ses
     first = users[Role.EVALUATOR]
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
     contacts = contacts_of(session)
-    done = score(first, session, contacts[0])
-    score(first, session, contacts[1], submit=False)
+    done = score_as(first, session, contacts[0])
+    score_as(first, session, contacts[1], submit=False)
     page = page_of(client, first, session)
     assert "You have submitted 1 of 6 contacts." in page
     assert page.count(">Submitted</span>") == 1
@@ -76,7 +76,7 @@ def test_all_scored_on_the_session_page(client, users, session):
     first = users[Role.EVALUATOR]
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
     for contact in contacts_of(session):
-        score(first, session, contact)
+        score_as(first, session, contact)
     page = page_of(client, first, session)
     assert "You have submitted 6 of 6 contacts." in page and "All scored" in page
     assert page.count(">View<") == 6 and ">Start<" not in page and "Score contact" not in page
@@ -84,7 +84,7 @@ def test_all_scored_on_the_session_page(client, users, session):
 
 def test_others_see_no_personal_state_and_no_buttons(client, users, session, second_evaluator):
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
-    score(second_evaluator, session, contacts_of(session)[0])
+    score_as(second_evaluator, session, contacts_of(session)[0])
     for viewer in (users[Role.QA_LEAD], users[Role.AGENT]):
         page = page_of(client, viewer, session)
         assert "You have submitted" not in page and ">Submitted</span>" not in page
@@ -135,7 +135,7 @@ def test_no_page_title_holds_markup(client, users, revealed):
 def test_my_contacts_carry_only_my_own_evaluations(users, session, second_evaluator):
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
     contacts = contacts_of(session)
-    score(second_evaluator, session, contacts[0])
+    score_as(second_evaluator, session, contacts[0])
     mine = selectors.my_contacts(session, user=users[Role.EVALUATOR])
     assert [c.state for c in mine] == [""] * 6
     assert [c.contact for c in mine] == contacts

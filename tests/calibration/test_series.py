@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from qalibrate.accounts.models import Role
 from qalibrate.calibration import series as series_services
+from qalibrate.calibration import series_selectors, services, tasks
 from qalibrate.calibration.models import (
     CadenceTarget,
     CalibrationSession,
@@ -51,9 +52,7 @@ def make_series(users, version, team, second_evaluator):
         )
         fields.update(overrides)
         evaluators = fields.pop("evaluators", [users[Role.EVALUATOR], second_evaluator])
-        return series_services.series_create(
-            user=users[Role.QA_LEAD], evaluators=evaluators, **fields
-        )
+        return services.series_create(user=users[Role.QA_LEAD], evaluators=evaluators, **fields)
 
     return make
 
@@ -67,7 +66,7 @@ def test_weekly_across_the_spring_change_keeps_ten_o_clock(make_series, team):
     # Sweden moves to summer time on Sunday 29 March 2026.
     contacts_for(team, 12, at=datetime(2026, 3, 15, 12, tzinfo=UTC))
     series = make_series(lead_days=14)
-    created = series_services.series_create_due_sessions(now=datetime(2026, 3, 20, 12, tzinfo=UTC))
+    created = tasks.series_create_due_sessions(now=datetime(2026, 3, 20, 12, tzinfo=UTC))
     assert [local(s) for s in created] == [("2026-03-26", "10:00"), ("2026-04-02", "10:00")]
     assert [s.meeting_at.astimezone(UTC).hour for s in created] == [9, 8]
     # The deadline is a day before, at the same wall time (25 March and 1 April, 10:00 local).
@@ -95,8 +94,8 @@ def test_monthly_on_the_last_friday_across_month_ends(make_series, team):
         scoring_days=3,
         sample_days=90,
     )
-    first = series_services.series_create_due_sessions(now=datetime(2026, 1, 20, tzinfo=UTC))
-    later = series_services.series_create_due_sessions(now=datetime(2026, 3, 1, tzinfo=UTC))
+    first = tasks.series_create_due_sessions(now=datetime(2026, 1, 20, tzinfo=UTC))
+    later = tasks.series_create_due_sessions(now=datetime(2026, 3, 1, tzinfo=UTC))
     assert [local(s)[0] for s in first + later] == [
         "2026-01-30",
         "2026-02-27",
@@ -112,13 +111,13 @@ def test_creating_twice_makes_one_session_per_occurrence(make_series, team):
     contacts_for(team, 20, at=datetime(2026, 3, 10, tzinfo=UTC))
     series = make_series()
     now = datetime(2026, 3, 20, 12, tzinfo=UTC)
-    assert len(series_services.series_create_due_sessions(now=now)) == 1
-    assert series_services.series_create_due_sessions(now=now) == []
-    assert series_services.series_create_due_sessions(now=now + timedelta(hours=6)) == []
+    assert len(tasks.series_create_due_sessions(now=now)) == 1
+    assert tasks.series_create_due_sessions(now=now) == []
+    assert tasks.series_create_due_sessions(now=now + timedelta(hours=6)) == []
     assert series.sessions.count() == 1
     # A cancelled occurrence is not made again either.
     series.sessions.update(status=SessionStatus.CANCELLED)
-    assert series_services.series_create_due_sessions(now=now + timedelta(hours=7)) == []
+    assert tasks.series_create_due_sessions(now=now + timedelta(hours=7)) == []
     # The database refuses a second session for the same meeting, whatever the caller.
     session = series.sessions.get()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -138,9 +137,7 @@ def test_too_few_contacts_leave_it_planned_with_the_problem_recorded(make_series
     contacts_for(team, 4, at=datetime(2026, 1, 10, tzinfo=UTC))  # older than the 30 days
     contacts_for(team, 4, at=datetime(2026, 3, 10, tzinfo=UTC), channel="chat")
     series = make_series(sample_channel="call")
-    (session,) = series_services.series_create_due_sessions(
-        now=datetime(2026, 3, 20, 12, tzinfo=UTC)
-    )
+    (session,) = tasks.series_create_due_sessions(now=datetime(2026, 3, 20, 12, tzinfo=UTC))
     assert session.status == SessionStatus.DRAFT
     assert session.session_contacts.count() == 3
     series.refresh_from_db()
@@ -151,9 +148,7 @@ def test_enough_contacts_open_it_for_blind_scoring(users, make_series, team, sec
     contacts_for(team, 9, at=datetime(2026, 3, 10, tzinfo=UTC))
     contacts_for(TeamFactory(), 5, at=datetime(2026, 3, 10, tzinfo=UTC))  # another team's
     series = make_series(sample_size=6, location="Room 4", duration_minutes=45, tolerance=3)
-    (session,) = series_services.series_create_due_sessions(
-        now=datetime(2026, 3, 20, 12, tzinfo=UTC)
-    )
+    (session,) = tasks.series_create_due_sessions(now=datetime(2026, 3, 20, 12, tzinfo=UTC))
     assert session.status == SessionStatus.SCORING
     lead = users[Role.QA_LEAD]
     assert session.created_by == lead and session.facilitator == lead
@@ -174,9 +169,7 @@ def test_enough_contacts_open_it_for_blind_scoring(users, make_series, team, sec
 def test_one_evaluator_is_not_enough_to_open(users, make_series, team):
     contacts_for(team, 6, at=datetime(2026, 3, 10, tzinfo=UTC))
     series = make_series(evaluators=[users[Role.EVALUATOR]])
-    (session,) = series_services.series_create_due_sessions(
-        now=datetime(2026, 3, 20, 12, tzinfo=UTC)
-    )
+    (session,) = tasks.series_create_due_sessions(now=datetime(2026, 3, 20, 12, tzinfo=UTC))
     assert session.status == SessionStatus.DRAFT
     series.refresh_from_db()
     assert "at least two evaluators" in series.last_problem
@@ -186,11 +179,11 @@ def test_each_session_takes_the_latest_published_version(users, make_series, tea
     contacts_for(team, 12, at=datetime(2026, 3, 10, tzinfo=UTC))
     lead = users[Role.QA_LEAD]
     series = make_series()
-    first = series_services.series_create_due_sessions(now=datetime(2026, 3, 18, tzinfo=UTC))
+    first = tasks.series_create_due_sessions(now=datetime(2026, 3, 18, tzinfo=UTC))
     second_version = scorecard_services.draft_start(scorecard=version.scorecard, user=lead)
     scorecard_services.version_publish(version=second_version, user=lead, change_note="Clearer.")
     scorecard_services.draft_start(scorecard=version.scorecard, user=lead)  # a draft: not used
-    later = series_services.series_create_due_sessions(now=datetime(2026, 3, 25, tzinfo=UTC))
+    later = tasks.series_create_due_sessions(now=datetime(2026, 3, 25, tzinfo=UTC))
     assert [s.version for s in first + later] == [version, second_version]
     assert series.sessions.count() == 2
 
@@ -198,13 +191,10 @@ def test_each_session_takes_the_latest_published_version(users, make_series, tea
 def test_inactive_series_and_meetings_already_past_create_nothing(make_series, team):
     contacts_for(team, 6, at=datetime(2026, 3, 10, tzinfo=UTC))
     series = make_series(is_active=False)
-    assert series_services.series_create_due_sessions(now=datetime(2026, 3, 20, tzinfo=UTC)) == []
+    assert tasks.series_create_due_sessions(now=datetime(2026, 3, 20, tzinfo=UTC)) == []
     Series.objects.filter(pk=series.pk).update(is_active=True, lead_days=6)
     # 19 March's meeting (09:00 UTC) has passed, and 26 March's is more than 6 days ahead.
-    assert (
-        series_services.series_create_due_sessions(now=datetime(2026, 3, 19, 9, 1, tzinfo=UTC))
-        == []
-    )
+    assert tasks.series_create_due_sessions(now=datetime(2026, 3, 19, 9, 1, tzinfo=UTC)) == []
 
 
 def test_next_meeting_and_cadence_in_words(make_series):
@@ -399,7 +389,7 @@ def test_cadence_by_month_against_the_targets(users, version):
     held(second, version, lead, at(2026, 4, 30, 10))
     held(second, version, lead, at(2026, 5, 28, 10), status=SessionStatus.SCORING)
 
-    rows = series_services.cadence_by_month(
+    rows = series_selectors.cadence_by_month(
         teams=[first, second], months=6, today=date(2026, 5, 15), time_zone=STOCKHOLM
     )
     months = [m.month for m in rows[0].months]
@@ -456,7 +446,7 @@ def test_two_jobs_at_once_create_one_session(make_series, team):
     def run():
         try:
             barrier.wait()
-            results.append(series_services.series_create_due_sessions(now=now))
+            results.append(tasks.series_create_due_sessions(now=now))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -474,10 +464,10 @@ def test_two_jobs_at_once_create_one_session(make_series, team):
 
 def test_a_session_left_without_contacts_does_not_block_the_next_sample(make_series, team):
     series = make_series()
-    (empty,) = series_services.series_create_due_sessions(now=datetime(2026, 3, 18, tzinfo=UTC))
+    (empty,) = tasks.series_create_due_sessions(now=datetime(2026, 3, 18, tzinfo=UTC))
     assert empty.status == SessionStatus.DRAFT and not empty.session_contacts.exists()
     contacts_for(team, 6, at=datetime(2026, 3, 20, tzinfo=UTC))
-    (session,) = series_services.series_create_due_sessions(now=datetime(2026, 3, 25, tzinfo=UTC))
+    (session,) = tasks.series_create_due_sessions(now=datetime(2026, 3, 25, tzinfo=UTC))
     assert session.status == SessionStatus.SCORING and session.session_contacts.count() == 5
     series.refresh_from_db()
     assert series.last_problem == ""

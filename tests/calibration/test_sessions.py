@@ -9,8 +9,8 @@ from qalibrate.calibration.models import CalibrationSession, SessionStatus
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.notifications.models import Kind, Notification
-from tests.calibration.helpers import answers, score
 from tests.factories import AgentFactory, ContactFactory, UserFactory
+from tests.helpers import answers, score_as
 
 
 def test_defaults_come_from_the_seeds(session):
@@ -26,9 +26,9 @@ def test_a_whole_session_through_every_state(users, session, second_evaluator):
         services.session_move(session=session, user=lead, action="reveal")
     services.session_move(session=session, user=lead, action="open")
 
-    mine = score(first, session, contacts[0], verify="yes")
-    theirs = score(second_evaluator, session, contacts[0], verify="no")
-    late = score(second_evaluator, session, contacts[1], submit=False)
+    mine = score_as(first, session, contacts[0], verify="yes")
+    theirs = score_as(second_evaluator, session, contacts[0], verify="no")
+    late = score_as(second_evaluator, session, contacts[1], submit=False)
 
     # Blind: nobody else sees a session evaluation before the reveal, not even the QA lead.
     for viewer in (lead, users[Role.ADMIN], second_evaluator, users[Role.AGENT]):
@@ -97,6 +97,24 @@ def test_sampling_spreads_over_agents(team):
 # --- pages --------------------------------------------------------------------------------------
 
 
+def plan_form(users, version, team, second_evaluator) -> dict:
+    """The plan form as the QA lead fills it in, but for the contacts."""
+    return {
+        "title": "April calibration",
+        "version": version.pk,
+        "team": team.pk,
+        "facilitator": users[Role.QA_LEAD].pk,
+        "reference_mode": "consensus",
+        "tolerance": "5",
+        "scoring_deadline": "2026-04-07T12:00",
+        "meeting_at": "2026-04-08T10:00",
+        "duration_minutes": 60,
+        "agenda": "a",
+        "ground_rules": "b",
+        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
+    }
+
+
 def test_planning_page_samples_contacts(client, users, version, team, second_evaluator):
     for _ in range(4):
         ContactFactory.create_batch(3, agent=AgentFactory(team=team))
@@ -105,21 +123,8 @@ def test_planning_page_samples_contacts(client, users, version, team, second_eva
     assert "Consistency matters more than being right." in page
     response = client.post(
         reverse("session_plan"),
-        {
-            "title": "April calibration",
-            "version": version.pk,
-            "team": team.pk,
-            "facilitator": users[Role.QA_LEAD].pk,
-            "reference_mode": "consensus",
-            "tolerance": "5",
-            "scoring_deadline": "2026-04-07T12:00",
-            "meeting_at": "2026-04-08T10:00",
-            "duration_minutes": 60,
-            "agenda": "Lowest first",
-            "ground_rules": "Be honest",
-            "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
-            "sample_size": 7,
-        },
+        plan_form(users, version, team, second_evaluator)
+        | {"agenda": "Lowest first", "ground_rules": "Be honest", "sample_size": 7},
     )
     session = CalibrationSession.objects.get(title="April calibration")
     assert response.url == reverse("session_detail", args=[session.pk])
@@ -134,20 +139,7 @@ def test_planning_with_contacts_ticked_in_the_list(client, users, version, team,
     ticked = [c.pk for c in contacts[:5]]
     page = client.get(reverse("session_plan"), {"contacts": ticked}).content.decode()
     assert "5 contacts picked from the list" in page and "id_sample_size" not in page
-    fields = {
-        "title": "Picked",
-        "version": version.pk,
-        "team": team.pk,
-        "facilitator": users[Role.QA_LEAD].pk,
-        "reference_mode": "consensus",
-        "tolerance": "5",
-        "scoring_deadline": "2026-04-07T12:00",
-        "meeting_at": "2026-04-08T10:00",
-        "duration_minutes": 60,
-        "agenda": "a",
-        "ground_rules": "b",
-        "evaluators": [users[Role.EVALUATOR].pk, second_evaluator.pk],
-    }
+    fields = plan_form(users, version, team, second_evaluator) | {"title": "Picked"}
     too_few = client.post(reverse("session_plan"), {**fields, "contacts": ticked[:4]})
     assert "Pick 5 to 10 contacts; 4 are ticked." in too_few.content.decode()
     client.post(reverse("session_plan"), {**fields, "contacts": ticked})
@@ -188,7 +180,7 @@ def test_progress_board_shows_status_never_answers(client, users, session, secon
     lead = users[Role.QA_LEAD]
     services.session_move(session=session, user=lead, action="open")
     contact = session.session_contacts.first().contact
-    score(users[Role.EVALUATOR], session, contact)
+    score_as(users[Role.EVALUATOR], session, contact)
     client.force_login(lead)
     page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert "1/6" in page and "0/6" in page

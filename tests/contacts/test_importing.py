@@ -13,8 +13,10 @@ from django.db import connection
 from django.urls import reverse
 
 from qalibrate.accounts.models import Agent, Role
-from qalibrate.contacts import importing
-from qalibrate.contacts.importing import ImportRejected, contacts_apply, contacts_check
+from qalibrate.contacts import import_files, importing
+from qalibrate.contacts.import_files import file_apply as contacts_apply
+from qalibrate.contacts.import_files import file_check as contacts_check
+from qalibrate.contacts.importing import ImportRejected
 from qalibrate.contacts.models import Contact
 from tests.factories import AgentFactory, ContactFactory
 
@@ -233,7 +235,7 @@ def test_russian_spreadsheet_encodings(agents, encoding):
 
 def test_utf8_is_recognised_when_the_first_chunk_cuts_a_letter_in_two(agents, monkeypatch):
     data = csv_bytes([[*HEADER, "subject"], ["RU-1", "call", "RU002", "2026-03-02", "Возврат"]])
-    monkeypatch.setattr(importing, "HEAD_BYTES", data.index("В".encode()) + 1)
+    monkeypatch.setattr(import_files, "HEAD_BYTES", data.index("В".encode()) + 1)
     apply(data)
     assert Contact.objects.get().subject == "Возврат"
 
@@ -320,6 +322,21 @@ def test_json_item_that_is_not_an_object(agents):
     assert problems(report) == [(2, "")]
 
 
+def test_parsed_records_are_imported_as_their_json_file(agents):
+    """The importer takes records already parsed (the API's body); a file is parsed first."""
+    records = [
+        {"external_id": "R-1", "channel": "call", "agent_id": "EN001", "occurred_at": "2026-03-02"},
+        {"external_id": "R-2", "channel": "fax", "agent_id": "EN001", "occurred_at": "2026-03-02"},
+    ]
+    from_file = check(json.dumps(records).encode(), "export.json")
+    assert importing.contacts_check(records=records) == from_file
+    assert problems(from_file) == [(2, "channel")]
+    assert importing.contacts_apply(records=records[:1]).creates == 1
+    assert (
+        importing.contacts_check(records=[]).errors[0].message == "The file contains no contacts."
+    )
+
+
 def test_a_django_file_is_read_and_left_open(agents):
     from django.core.files.base import ContentFile
 
@@ -345,16 +362,7 @@ def test_a_stream_that_cannot_seek(agents):
 
 # --- problems in rows -------------------------------------------------------------------------
 
-COLUMNS = [
-    *HEADER,
-    "duration",
-    "language",
-    "subject",
-    "transcript",
-    "media_file",
-    "agent_name",
-    "team",
-]
+COLUMNS = [*importing.REQUIRED_COLUMNS, *importing.OPTIONAL_COLUMNS]  # every column it knows
 GOOD_ROW = {
     "external_id": "OK-1",
     "channel": "call",
@@ -484,7 +492,7 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(agents, monkeypatch
         def read(self, *args):
             raise AssertionError("the file was read")
 
-    monkeypatch.setattr(importing, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(import_files, "MAX_IMPORT_BYTES", 100)
     report = contacts_check(file=Unreadable(b"x" * 101), filename="big.csv")
     assert problems(report) == [(0, "")] and "limit" in report.errors[0].message
     with pytest.raises(ImportRejected):
@@ -492,7 +500,7 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(agents, monkeypatch
 
 
 def test_json_has_its_own_smaller_limit(agents, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_JSON_BYTES", 10)
+    monkeypatch.setattr(import_files, "MAX_JSON_BYTES", 10)
     report = check(b'[{"external_id": "X-1"}]', "contacts.json")
     assert problems(report) == [(0, "")] and "CSV" in report.errors[0].message
 
@@ -597,6 +605,7 @@ def test_rejected_apply_removes_recordings_already_stored(agents, settings, monk
 # --- big files --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_big_files_are_written_in_batches_not_per_row(
     agents, tmp_path, django_assert_max_num_queries
 ):

@@ -1,6 +1,7 @@
 """The QA lead's and the admin's "what needs attention" list (qalibrate/core/selectors.py): each
 section's rule, who sees it, that it never shows a blind score, and a bounded number of queries."""
 
+import functools
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors as calibration_selectors
-from qalibrate.calibration import services
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import (
     ActionStatus,
     CalibrationSession,
@@ -24,8 +24,8 @@ from qalibrate.calibration.models import (
 from qalibrate.core.selectors import attention_for
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.scorecards import services as scorecard_services
-from tests.calibration.helpers import score
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
+from tests.helpers import score_as
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -68,6 +68,12 @@ def evaluators(users, second_evaluator):
     return [users[Role.EVALUATOR], second_evaluator]
 
 
+@pytest.fixture
+def planned(lead, version, team, evaluators):
+    """planned(status=..., **fields): a session of the team, as plan() makes it."""
+    return functools.partial(plan, lead, version, team, evaluators)
+
+
 def attention(user, now=NOW, zone="UTC"):
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         return attention_for(user=user, now=now)
@@ -81,10 +87,10 @@ def test_scoring_progress_counts_and_names_who_has_not_finished(lead, session, e
     first, second = evaluators
     contacts = [sc.contact for sc in session.session_contacts.all()]
     for contact in contacts:
-        score(first, session, contact)
-    score(second, session, contacts[0])
-    score(second, session, contacts[1])
-    score(second, session, contacts[2], submit=False)  # a draft does not count
+        score_as(first, session, contact)
+    score_as(second, session, contacts[0])
+    score_as(second, session, contacts[1])
+    score_as(second, session, contacts[2], submit=False)  # a draft does not count
 
     found = attention(lead, now=timezone.now())
     assert found.ready == []
@@ -94,20 +100,12 @@ def test_scoring_progress_counts_and_names_who_has_not_finished(lead, session, e
     assert not progress.deadline_soon and not progress.deadline_passed
 
 
-def test_deadline_within_a_day_is_near_and_a_passed_one_is_ready(lead, version, team, evaluators):
-    near = plan(
-        lead,
-        version,
-        team,
-        evaluators,
+def test_deadline_within_a_day_is_near_and_a_passed_one_is_ready(lead, planned):
+    near = planned(
         status=SessionStatus.SCORING,
         scoring_deadline=NOW + timedelta(hours=20),
     )
-    passed = plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    passed = planned(
         status=SessionStatus.SCORING,
         scoring_deadline=NOW - timedelta(minutes=1),
     )
@@ -123,7 +121,7 @@ def test_all_scored_before_the_deadline_is_ready(lead, session, evaluators):
     services.session_move(session=session, user=lead, action="open")
     for evaluator in evaluators:
         for session_contact in session.session_contacts.all():
-            score(evaluator, session, session_contact.contact)
+            score_as(evaluator, session, session_contact.contact)
     found = attention(lead, now=timezone.now())
     assert found.scoring == []
     [ready] = found.ready
@@ -134,32 +132,18 @@ def test_all_scored_before_the_deadline_is_ready(lead, session, evaluators):
 # Meetings
 
 
-def test_meetings_today_and_in_the_next_seven_days_in_the_users_time_zone(
-    lead, version, team, evaluators
-):
-    late_today_utc = plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(hours=4))
-    soon = plan(
-        lead,
-        version,
-        team,
-        evaluators,
+def test_meetings_today_and_in_the_next_seven_days_in_the_users_time_zone(lead, planned):
+    late_today_utc = planned(meeting_at=NOW + timedelta(hours=4))
+    soon = planned(
         status=SessionStatus.SCORING,
         meeting_at=NOW + timedelta(days=6),
     )
-    plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(days=9))  # too far
-    plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    planned(meeting_at=NOW + timedelta(days=9))  # too far
+    planned(
         status=SessionStatus.CANCELLED,
         meeting_at=NOW + timedelta(hours=1),
     )
-    plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    planned(
         status=SessionStatus.COMPLETED,
         summary="Done.",
         meeting_at=NOW - timedelta(hours=1),
@@ -177,36 +161,20 @@ def test_meetings_today_and_in_the_next_seven_days_in_the_users_time_zone(
 # Summaries
 
 
-def test_sessions_held_without_a_summary(lead, version, team, evaluators):
-    discussed = plan(
-        lead,
-        version,
-        team,
-        evaluators,
+def test_sessions_held_without_a_summary(lead, planned):
+    discussed = planned(
         status=SessionStatus.DISCUSSION,
         meeting_at=NOW - timedelta(days=1),
     )
-    plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    planned(
         status=SessionStatus.DISCUSSION,
         meeting_at=NOW + timedelta(hours=2),
     )  # revealed ahead of its meeting: not held yet
-    no_summary = plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    no_summary = planned(
         status=SessionStatus.COMPLETED,
         meeting_at=NOW - timedelta(days=9),
     )
-    plan(
-        lead,
-        version,
-        team,
-        evaluators,
+    planned(
         status=SessionStatus.COMPLETED,
         summary="All agreed.",
         meeting_at=NOW - timedelta(days=8),
@@ -217,8 +185,8 @@ def test_sessions_held_without_a_summary(lead, version, team, evaluators):
 # Follow-up actions
 
 
-def test_overdue_actions_are_open_ones_due_before_today(lead, version, team, evaluators):
-    session = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="x")
+def test_overdue_actions_are_open_ones_due_before_today(lead, planned):
+    session = planned(status=SessionStatus.COMPLETED, summary="x")
     today = NOW.date()
 
     def action(due, status=ActionStatus.OPEN):
@@ -239,10 +207,8 @@ def test_overdue_actions_are_open_ones_due_before_today(lead, version, team, eva
 # Criteria to clarify
 
 
-def test_clarification_flags_until_a_newer_version_is_published(
-    users, lead, version, team, evaluators
-):
-    session = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, summary="x")
+def test_clarification_flags_until_a_newer_version_is_published(users, lead, version, planned):
+    session = planned(status=SessionStatus.COMPLETED, summary="x")
     criteria = list(version.sections.first().criteria.all())
     clarify = CriterionFlag.objects.create(
         session=session, criterion=criteria[0], kind=FlagKind.CLARIFY, created_by=lead
@@ -263,17 +229,13 @@ def test_clarification_flags_until_a_newer_version_is_published(
 # Cadence and last results
 
 
-def test_cadence_this_month_comes_from_the_cadence_code(lead, version, team, evaluators):
-    plan(
-        lead,
-        version,
-        team,
-        evaluators,
+def test_cadence_this_month_comes_from_the_cadence_code(lead, team, planned):
+    planned(
         status=SessionStatus.COMPLETED,
         summary="x",
         meeting_at=NOW - timedelta(days=2),
     )
-    plan(lead, version, team, evaluators, meeting_at=NOW + timedelta(days=5))
+    planned(meeting_at=NOW + timedelta(days=5))
     [row] = attention(lead).cadence
     [month] = row.months
     assert row.team == team
@@ -283,7 +245,7 @@ def test_cadence_this_month_comes_from_the_cadence_code(lead, version, team, eva
 def test_last_result_is_the_reports_figures_with_the_change(lead, revealed, version, team):
     services.session_complete(session=revealed, user=lead, summary="Done.")
     [row] = attention(lead, now=timezone.now()).results
-    figures = calibration_selectors.discussion(revealed)
+    figures = meeting_selectors.discussion(revealed)
     assert row.session == revealed and row.previous is None and row.change is None
     assert (row.calibrated, row.share_within) == (figures.calibrated, figures.share_within)
 
@@ -314,10 +276,10 @@ def test_change_in_percentage_points():
 
 
 def test_a_lead_sees_the_teams_they_belong_to_and_sessions_they_facilitate(
-    lead, version, team, evaluators
+    lead, version, team, evaluators, planned
 ):
     other = TeamFactory(name="Other team")
-    mine = plan(lead, version, team, evaluators, status=SessionStatus.SCORING)
+    mine = planned(status=SessionStatus.SCORING)
     theirs_led_by_me = plan(lead, version, other, evaluators, status=SessionStatus.SCORING)
     someone = UserFactory(role=Role.QA_LEAD)
     plan(someone, version, other, evaluators, status=SessionStatus.SCORING)
@@ -332,10 +294,10 @@ def test_a_lead_sees_the_teams_they_belong_to_and_sessions_they_facilitate(
     assert len(attention(someone).scoring) == 3
 
 
-def test_admins_see_every_team(users, lead, version, team, evaluators):
+def test_admins_see_every_team(users, lead, version, team, evaluators, planned):
     other = TeamFactory(name="Other team")
     plan(lead, version, other, evaluators, status=SessionStatus.SCORING)
-    plan(lead, version, team, evaluators, status=SessionStatus.SCORING)
+    planned(status=SessionStatus.SCORING)
     found = attention(users[Role.ADMIN])
     assert found.all_teams and set(found.teams) == {team, other}
     assert len(found.scoring) == 2
@@ -358,8 +320,8 @@ def test_the_list_shows_progress_never_a_blind_score(client, users, session, eva
     lead = users[Role.QA_LEAD]
     services.session_move(session=session, user=lead, action="open")
     contacts = [sc.contact for sc in session.session_contacts.all()]
-    score(evaluators[0], session, contacts[0])
-    score(evaluators[1], session, contacts[1])
+    score_as(evaluators[0], session, contacts[0])
+    score_as(evaluators[1], session, contacts[1])
     client.force_login(users[role])
     page = client.get(reverse("home")).content.decode()
     assert "2 of 12 evaluations submitted" in page
@@ -384,10 +346,11 @@ def _home_queries(client) -> int:
 def _one_of_each(lead, version, team, evaluators, days: int):
     """A session in every state the list looks at, with a flag and an overdue action."""
     at = timezone.now() - timedelta(days=days)
-    plan(lead, version, team, evaluators, status=SessionStatus.SCORING)
-    plan(lead, version, team, evaluators, status=SessionStatus.SCORING, scoring_deadline=at)
-    plan(lead, version, team, evaluators, status=SessionStatus.DISCUSSION, meeting_at=at)
-    done = plan(lead, version, team, evaluators, status=SessionStatus.COMPLETED, meeting_at=at)
+    planned = functools.partial(plan, lead, version, team, evaluators)
+    planned(status=SessionStatus.SCORING)
+    planned(status=SessionStatus.SCORING, scoring_deadline=at)
+    planned(status=SessionStatus.DISCUSSION, meeting_at=at)
+    done = planned(status=SessionStatus.COMPLETED, meeting_at=at)
     CriterionFlag.objects.create(
         session=done,
         criterion=version.sections.first().criteria.first(),
@@ -399,6 +362,7 @@ def _one_of_each(lead, version, team, evaluators, days: int):
     )
 
 
+@pytest.mark.slow
 def test_queries_do_not_grow_with_the_number_of_sessions(
     client, django_assert_max_num_queries, users, version, team, evaluators
 ):
@@ -425,5 +389,5 @@ def test_completed_figures_are_computed_once(lead, revealed, django_assert_num_q
     first = completed_figures(revealed)
     with django_assert_num_queries(0):
         assert completed_figures(revealed) == first
-    figures = calibration_selectors.discussion(revealed)
+    figures = meeting_selectors.discussion(revealed)
     assert first == (figures.calibrated, figures.share_within)

@@ -186,6 +186,7 @@ def assert_refused_once_used(archive: Path, env: dict) -> None:
     assert "restore refused" in again.stderr and "--force" in again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(ON_POSTGRES, reason="runs on the SQLite pass; PostgreSQL has its own test")
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_backup_taken_while_writing_restores_the_same_reports(tmp_path, settings):
@@ -249,6 +250,7 @@ def fresh_database(database: dict):
         server.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs QALIBRATE_DATABASE_URL set to PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_postgres_backup_taken_while_writing_restores_the_same_reports(tmp_path, settings):

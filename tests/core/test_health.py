@@ -59,6 +59,7 @@ for path in ("/health/", "/health/ready/"):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="a process test: runs on SQLite only"
 )

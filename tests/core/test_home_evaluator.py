@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, selectors, services
 from qalibrate.calibration.models import ReferenceMode
 from qalibrate.evaluations.models import Evaluation
-from tests.calibration.helpers import score, score_as
 from tests.factories import UserFactory
+from tests.helpers import score_as
 
 
 def home(client, user) -> str:
@@ -39,8 +39,8 @@ def test_an_invited_evaluator_sees_the_session_its_progress_and_the_next_contact
 
     contacts = contacts_of(session)
     for contact in contacts[:3]:
-        score(first, session, contact)
-    score(first, session, contacts[4], submit=False)
+        score_as(first, session, contact)
+    score_as(first, session, contacts[4], submit=False)
     page = home(client, first)
     assert "3 of 6 contacts submitted" in page
     assert "1 started, not submitted" in page
@@ -52,7 +52,7 @@ def test_when_every_contact_is_scored_the_home_says_so(client, users, session):
     first = users[Role.EVALUATOR]
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
     for contact in contacts_of(session):
-        score(first, session, contact)
+        score_as(first, session, contact)
     page = home(client, first)
     assert "6 of 6 contacts submitted" in page and "All scored" in page
     assert reverse("session_score_next", args=[session.pk]) not in page
@@ -92,7 +92,7 @@ def test_after_the_reveal_an_evaluator_sees_only_their_own_result(
     client, users, median_revealed, second_evaluator, third_evaluator
 ):
     first = users[Role.EVALUATOR]
-    rows = {row.user.pk: row for row in selectors.discussion(median_revealed).evaluators}
+    rows = {row.user.pk: row for row in meeting_selectors.discussion(median_revealed).evaluators}
     page = home(client, first)
     assert "March calibration" in page and "Mean deviation" in page
     own = rows[first.pk].deviation
@@ -123,7 +123,7 @@ def test_with_the_reference_still_to_agree_the_result_waits(client, users, revea
 def test_drafts_in_progress_name_their_session(client, users, session):
     first = users[Role.EVALUATOR]
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
-    draft = score(first, session, contacts_of(session)[2], submit=False)
+    draft = score_as(first, session, contacts_of(session)[2], submit=False)
     page = home(client, first)
     assert reverse("evaluation_detail", args=[draft.pk]) in page
     assert "March calibration" in page and "last saved" in page
@@ -161,7 +161,7 @@ def test_the_home_button_opens_the_next_contact_to_score(client, users, session)
     first = users[Role.EVALUATOR]
     services.session_move(session=session, user=users[Role.QA_LEAD], action="open")
     contacts = contacts_of(session)
-    score(first, session, contacts[0])
+    score_as(first, session, contacts[0])
     client.force_login(first)
     url = reverse("session_score_next", args=[session.pk])
     response = client.post(url)
@@ -169,7 +169,7 @@ def test_the_home_button_opens_the_next_contact_to_score(client, users, session)
     assert response.url == reverse("evaluation_detail", args=[opened.pk])
     assert client.post(url).url == response.url  # the same draft again, no duplicate
     for contact in contacts[1:]:
-        score(first, session, contact)
+        score_as(first, session, contact)
     response = client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("session_detail", args=[session.pk])
     assert "You have scored every contact in this session." in response.content.decode()

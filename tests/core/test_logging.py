@@ -171,6 +171,7 @@ tidy_up()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="a process test: runs on SQLite only"
 )

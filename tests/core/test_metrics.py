@@ -3,8 +3,6 @@ values that match what happened; and, under gunicorn, the requests of every work
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from qalibrate.accounts.models import Role
 from qalibrate.config import metrics_root
 from qalibrate.notifications.models import EmailStatus, Notification
+from tests.servers import serve
 from tests.smtp import free_port
 
 
@@ -201,6 +200,7 @@ def get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     bool(os.environ.get("QALIBRATE_DATABASE_URL")), reason="a process test: runs on SQLite only"
 )
@@ -210,13 +210,7 @@ def test_metrics_add_up_the_requests_of_every_gunicorn_worker(tmp_path):
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
     environment["QALIBRATE_DATA_DIR"] = str(tmp_path)
     log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qalibrate", "serve", "--workers", "2", "--port", str(port)],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = serve(port=port, workers=2, environment=environment, log=log)
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.monotonic()

@@ -122,6 +122,7 @@ def wait_for(opener, port: int, server: subprocess.Popen, output: Path) -> None:
     pytest.fail(f"the server did not answer: {output.read_text()}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fault", "words"), [("read-only", READ_ONLY_WORDS), ("full", FULL_WORDS)])
 def test_log_in_and_api_on_a_broken_data_folder_answer_503_naming_the_cause(
     small_disk, tmp_path, fault, words

@@ -12,6 +12,8 @@ import pytest
 
 from qalibrate.demo.builder import build_demo
 
+pytestmark = pytest.mark.slow
+
 LOGINS = ["admin", "maria.lindqvist", "james.cole", "emma.clarke"]
 PAGES_PER_ROLE = 45
 # Files, the admin, the API and its docs: not pages of the app with its own <title> block.

@@ -11,6 +11,8 @@ from qalibrate.contacts.models import Contact
 from qalibrate.demo.builder import DEMO_PASSWORD, build_demo, load_recordings
 from qalibrate.evaluations.models import Evaluation
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def demo(db):
@@ -139,9 +141,9 @@ def test_demo_sessions(demo):
 
 
 def test_demo_completed_session_has_disagreements_and_results(demo):
-    from qalibrate.calibration import selectors
+    from qalibrate.calibration import meeting_selectors
+    from qalibrate.calibration.answers import reference_answer
     from qalibrate.calibration.models import CalibrationSession
-    from qalibrate.calibration.services import reference_answer
     from qalibrate.evaluations.models import Answer
 
     earlier, latest = CalibrationSession.objects.filter(status="completed").order_by("meeting_at")
@@ -149,7 +151,7 @@ def test_demo_completed_session_has_disagreements_and_results(demo):
     assert latest.scoring_deadline < latest.meeting_at < latest.completed_at < now
     assert timedelta(days=14) <= latest.meeting_at - earlier.meeting_at <= timedelta(days=28)
     assert latest.team == earlier.team and latest.version == earlier.version
-    assert selectors.previous_session(latest) == earlier
+    assert meeting_selectors.previous_session(latest) == earlier
 
     assert latest.summary.startswith("6 contacts, 4 evaluators")
     assert latest.agreed_becomes_official and latest.share_with_agents
@@ -194,7 +196,7 @@ def test_demo_completed_session_has_disagreements_and_results(demo):
     revealed_at = latest.events.get(to_status="discussion").at
     assert not latest.evaluations.filter(submitted_at__gte=revealed_at).exists()
 
-    result = selectors.discussion(latest)
+    result = meeting_selectors.discussion(latest)
     assert sorted(row.scored for row in result.evaluators) == [5, 6, 6, 6]
     deviations = [row.deviation for row in result.evaluators]
     outside = [d for d in deviations if not d.within_tolerance]
@@ -205,7 +207,7 @@ def test_demo_completed_session_has_disagreements_and_results(demo):
     assert any(c.agreement is not None and c.agreement < 0.8 for c in result.criteria)
     assert any(row.criteria[0].dispute > 0 for row in result.contacts)
 
-    history = selectors.discussion_with_history(latest)
+    history = meeting_selectors.discussion_with_history(latest)
     assert history.previous_session == earlier
     assert all(row.previous is not None for row in history.evaluators)
     assert any(row.previous is not None for row in history.criteria)

@@ -4,15 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from qalibrate.accounts.models import Role
 from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation, EventKind
-from qalibrate.scorecards.models import Criterion
-from tests.factories import ContactFactory, build_scorecard
+from tests.factories import ContactFactory
+from tests.helpers import criteria
 
 AnswerInput = services.AnswerInput
-
-
-@pytest.fixture
-def version(users):
-    return build_scorecard(users[Role.QA_LEAD], publish=True).current_version
 
 
 @pytest.fixture
@@ -21,10 +16,6 @@ def evaluation(users, version):
     return services.evaluation_start(
         contact=contact, evaluator=users[Role.EVALUATOR], version=version
     )
-
-
-def criteria(version) -> dict[str, Criterion]:
-    return {c.text: c for c in Criterion.objects.filter(section__version=version)}
 
 
 def full_answers(version) -> dict[int, AnswerInput]:

@@ -7,9 +7,8 @@ from qalibrate.accounts.models import Role
 from qalibrate.calibration import services as calibration_services
 from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation
-from qalibrate.scorecards.models import Criterion
-from tests.calibration.helpers import score, score_as
 from tests.factories import ContactFactory
+from tests.helpers import criteria, score_as
 
 
 def contacts_of(session):
@@ -30,12 +29,12 @@ def screen(client, user, evaluation) -> str:
 
 
 def form_fields(version) -> dict[str, str]:
-    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
+    c = criteria(version)
     return {
-        f"c{c['Greets with own name']}": "yes",
-        f"c{c['Verifies identity']}": "yes",
-        f"c{c['Understands the need']}": "3",
-        f"c{c['Information is correct']}": "Correct",
+        f"c{c['Greets with own name'].pk}": "yes",
+        f"c{c['Verifies identity'].pk}": "yes",
+        f"c{c['Understands the need'].pk}": "3",
+        f"c{c['Information is correct'].pk}": "Correct",
     }
 
 
@@ -75,7 +74,7 @@ def test_the_badge_says_the_evaluation_is_the_draft(client, users, session):
     page = screen(client, first, opened(session, first, contacts_of(session)[0]))
     assert "Scorecard v1" in page and "Evaluation: draft" in page
     assert "v1 · Draft" not in page
-    done = score(first, session, contacts_of(session)[1])
+    done = score_as(first, session, contacts_of(session)[1])
     page = screen(client, first, done)
     assert "Scorecard v1" in page and "Evaluation: submitted" in page
 
@@ -84,7 +83,7 @@ def test_submit_opens_the_next_contact_still_to_score_then_the_session(client, u
     first = users[Role.EVALUATOR]
     open_session(users, session)
     contacts = contacts_of(session)
-    score(first, session, contacts[2])  # scored earlier, out of order
+    score_as(first, session, contacts[2])  # scored earlier, out of order
     client.force_login(first)
 
     evaluation = opened(session, first, contacts[1])
@@ -125,7 +124,7 @@ def test_the_submitted_screen_links_back_to_the_session(client, users, session):
     first = users[Role.EVALUATOR]
     open_session(users, session)
     contacts = contacts_of(session)
-    done = score(first, session, contacts[1])
+    done = score_as(first, session, contacts[1])
     page = screen(client, first, done)
     assert "Contact 2 of 6" in page and "Back to the session" in page
     assert "Previous contact" in page and "Next contact" in page

@@ -6,13 +6,8 @@ from django.urls import reverse
 from qalibrate.accounts.models import Role
 from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation
-from qalibrate.scorecards.models import Criterion
 from tests.factories import ContactFactory, UserFactory, build_scorecard
-
-
-@pytest.fixture
-def version(users):
-    return build_scorecard(users[Role.QA_LEAD], publish=True).current_version
+from tests.helpers import criteria
 
 
 @pytest.fixture
@@ -21,14 +16,14 @@ def contact(users):
 
 
 def fields(version) -> dict[str, str]:
-    c = {x.text: x.pk for x in Criterion.objects.filter(section__version=version)}
+    c = criteria(version)
     return {
-        f"c{c['Greets with own name']}": "yes",
-        f"c{c['Greets with own name']}_comment": "Nice",
-        f"c{c['Greets with own name']}_t": "12",
-        f"c{c['Verifies identity']}": "yes",
-        f"c{c['Understands the need']}": "3",
-        f"c{c['Information is correct']}": "na",
+        f"c{c['Greets with own name'].pk}": "yes",
+        f"c{c['Greets with own name'].pk}_comment": "Nice",
+        f"c{c['Greets with own name'].pk}_t": "12",
+        f"c{c['Verifies identity'].pk}": "yes",
+        f"c{c['Understands the need'].pk}": "3",
+        f"c{c['Information is correct'].pk}": "na",
     }
 
 
@@ -56,7 +51,7 @@ def test_evaluator_scores_a_contact(client, users, contact, version):
         fields(version)
         | {
             "revision": 1,
-            f"c{Criterion.objects.get(text='Understands the need', section__version=version).pk}": "77",
+            f"c{criteria(version)['Understands the need'].pk}": "77",
         },
     )
     assert bad.status_code == 400 and "77 is not a possible answer" in bad.json()["error"]
@@ -79,7 +74,7 @@ def test_submit_with_missing_answers_keeps_them_and_says_what_is_missing(
     client.force_login(users[Role.EVALUATOR])
     evaluation = start(client, contact, version)
     partial = {k: v for k, v in fields(version).items() if "Verif" not in k}
-    verifies = Criterion.objects.get(text="Verifies identity", section__version=version)
+    verifies = criteria(version)["Verifies identity"]
     del partial[f"c{verifies.pk}"]
     response = client.post(
         reverse("evaluation_submit", args=[evaluation.pk]), partial | {"revision": 0}
@@ -162,7 +157,7 @@ def test_reopen_release_and_acknowledge_through_the_pages(client, users, contact
 def test_a_failed_critical_criterion_is_pointed_out(client, users, contact, version):
     client.force_login(users[Role.EVALUATOR])
     evaluation = start(client, contact, version)
-    verifies = Criterion.objects.get(text="Verifies identity", section__version=version)
+    verifies = criteria(version)["Verifies identity"]
     answers = fields(version) | {f"c{verifies.pk}": "no", "revision": 0}
     client.post(reverse("evaluation_submit", args=[evaluation.pk]), answers)
     page = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
@@ -236,7 +231,7 @@ def test_a_moment_in_the_recording_survives_a_screen_in_russian(client, users, c
     evaluator.save()
     client.force_login(evaluator)
     evaluation = start(client, contact, version)
-    greets = Criterion.objects.get(text="Greets with own name", section__version=version)
+    greets = criteria(version)["Greets with own name"]
     save = reverse("evaluation_save", args=[evaluation.pk])
     client.post(save, fields(version) | {"revision": 0, f"c{greets.pk}_t": "12.5"})
     page = client.get(reverse("evaluation_detail", args=[evaluation.pk]), HTTP_ACCEPT_LANGUAGE="ru")

@@ -19,8 +19,8 @@ from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.models import FollowUpAction
 from qalibrate.notifications import services
 from qalibrate.notifications.models import EmailStatus, Kind, Notification
-from tests.calibration.helpers import score
 from tests.factories import UserFactory
+from tests.helpers import score_as
 from tests.smtp import free_port
 
 
@@ -86,8 +86,8 @@ def test_reminders_go_once_to_those_who_have_not_finished(users, session, second
     lead = users[Role.QA_LEAD]
     calibration_services.session_move(session=session, user=lead, action="open")
     for session_contact in session.session_contacts.all():
-        score(second_evaluator, session, session_contact.contact)
-    score(users[Role.EVALUATOR], session, session.session_contacts.first().contact)
+        score_as(second_evaluator, session, session_contact.contact)
+    score_as(users[Role.EVALUATOR], session, session.session_contacts.first().contact)
     now = session.scoring_deadline - timedelta(hours=30)
     assert services.scoring_reminders_send(now=now) == []  # not yet: more than 24 h before
     now = session.scoring_deadline - timedelta(hours=12)
@@ -202,6 +202,7 @@ def test_a_cancelled_session_sends_nothing_more_but_the_cancellation(
     assert services.scoring_reminders_send(now=session.scoring_deadline - timedelta(hours=1)) == []
 
 
+@pytest.mark.slow
 def test_the_summary_carries_the_report_and_agents_are_told_their_results(
     users, revealed, smtp_inbox
 ):
@@ -225,8 +226,6 @@ def test_the_summary_carries_the_report_and_agents_are_told_their_results(
 
 
 def test_agents_whose_contacts_were_discussed_are_told(users, session, team):
-    from tests.calibration.helpers import score as score_one
-
     lead = users[Role.QA_LEAD]
     own = session.session_contacts.first()
     own.contact.agent = users[Role.AGENT].agent_profile
@@ -234,7 +233,7 @@ def test_agents_whose_contacts_were_discussed_are_told(users, session, team):
     calibration_services.session_move(session=session, user=lead, action="open")
     for session_contact in session.session_contacts.all():
         for evaluator in [p.user for p in session.participants.filter(role="evaluator")]:
-            score_one(evaluator, session, session_contact.contact)
+            score_as(evaluator, session, session_contact.contact)
     calibration_services.session_move(session=session, user=lead, action="reveal")
     calibration_services.session_complete(
         session=session, user=lead, summary="Done.", share_with_agents=True

@@ -15,6 +15,7 @@ from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage
 
 from qalibrate.accounts.models import Role
+from qalibrate.calibration import tasks as calibration_tasks
 from qalibrate.notifications import services, tasks
 from qalibrate.notifications.models import EmailStatus, JobLease, Notification
 from tests.factories import AgentFactory, ContactFactory
@@ -63,15 +64,15 @@ def test_a_job_gives_its_lease_back_even_when_it_fails(db, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("the series went wrong")
 
-    monkeypatch.setattr("qalibrate.calibration.series.series_create_due_sessions", broken)
+    monkeypatch.setattr("qalibrate.calibration.tasks.series_create_due_sessions", broken)
     with pytest.raises(RuntimeError):
-        tasks.series_sessions.call_local()
+        calibration_tasks.series_sessions.call_local()
     assert not JobLease.objects.exists()
     # A run while another live process holds it does nothing and says so.
     JobLease.objects.create(
         name="series", holder=services.worker_name(), expires_at=timezone.now() + MINUTE
     )
-    assert tasks.series_sessions.call_local() is None
+    assert calibration_tasks.series_sessions.call_local() is None
 
 
 def plan_fields(users, version, team, second_evaluator, title):

@@ -13,6 +13,8 @@ import pytest
 
 from tests.smtp import start_smtp_server
 
+pytestmark = pytest.mark.slow
+
 WAIT_SECONDS = 60
 
 SETUP = """

@@ -23,10 +23,13 @@ from aiosmtpd.controller import Controller
 from tests.notifications.test_worker import qalibrate, redis_is_there
 from tests.smtp import free_port
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("QALIBRATE_DATABASE_URL")),
-    reason="slow process test: runs once, in the SQLite pass",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("QALIBRATE_DATABASE_URL")),
+        reason="slow process test: runs once, in the SQLite pass",
+    ),
+]
 
 WAIT_SECONDS = 45
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -36,7 +39,7 @@ SERIES_SETUP = f"""
 from datetime import time, timedelta
 from django.utils import timezone
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import series
+from qalibrate.calibration import services
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory, build_scorecard
 
 lead = UserFactory(username="lead", role=Role.QA_LEAD)
@@ -49,14 +52,14 @@ for i in range(5 * {SERIES_COUNT}):
 today = timezone.now().date()
 for n in range({SERIES_COUNT}):
     # Weekly, the next meeting in two days: each series has one session due now.
-    series.series_create(
+    services.series_create(
         user=lead, evaluators=evaluators, title=f"Series {{n}}", team=team, scorecard=scorecard,
         facilitator=lead, cadence_kind="weekly", interval=1,
         weekday=(today + timedelta(days=2)).weekday(), first_day=today, meeting_time=time(10),
         time_zone="UTC", lead_days=7, scoring_days=1, sample_days=30, sample_size=5,
     )
 """
-RUN_SERIES = "\nfrom qalibrate.notifications import tasks; tasks.series_sessions()\n"
+RUN_SERIES = "\nfrom qalibrate.calibration import tasks; tasks.series_sessions()\n"
 
 MAIL_COUNT = 6
 MAIL_SETUP = f"""

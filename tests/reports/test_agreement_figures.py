@@ -18,14 +18,16 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from qalibrate.accounts.models import Role
-from qalibrate.agreement import calibration
-from qalibrate.calibration import selectors, services
+from qalibrate.agreement import session_figures
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import ReferenceMode
 from qalibrate.reports.coefficient_words import interval, number, reading
-from qalibrate.reports.exports import report_pdf, report_xlsx
+from qalibrate.reports.exports import report_xlsx
+from qalibrate.reports.pdf import report_pdf
 from qalibrate.reports.selectors import session_report
-from tests.calibration.helpers import score_as
 from tests.factories import AgentFactory, ContactFactory, UserFactory
+from tests.helpers import score_as
+from tests.reports.helpers import pingouin_icc_of_totals
 
 EVALUATORS, CONTACTS = 5, 8
 GREET, NEED, INFO = "Greets with own name", "Understands the need", "Information is correct"
@@ -116,12 +118,13 @@ def figures_of(result, text):
 # -- The flag that the kappa paradox does not fool ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_yes_no_criterion_answered_yes_but_once_is_not_flagged(client, users, panel):
     import krippendorff
     from agreement.metrics import gwets_gamma
 
     session, _people = panel
-    greet = figures_of(selectors.discussion(session), GREET)
+    greet = figures_of(meeting_selectors.discussion(session), GREET)
     # 8 contacts × 5 answers, one "no": 7 contacts agree fully, one in 6 of its 10 pairs.
     assert greet.agreement == pytest.approx((7 + 6 / 10) / 8)  # 0.95
     answers = np.ones((EVALUATORS, CONTACTS))  # raters × units, 1 = yes
@@ -139,9 +142,10 @@ def test_a_yes_no_criterion_answered_yes_but_once_is_not_flagged(client, users, 
     assert "low agreement" not in row
 
 
+@pytest.mark.slow
 def test_an_ordered_criterion_with_low_alpha_but_high_ac2_is_not_flagged(client, users, panel):
     session, _people = panel
-    need = figures_of(selectors.discussion(session), NEED)
+    need = figures_of(meeting_selectors.discussion(session), NEED)
     # 3 everywhere but one 4: alpha 0 (the same paradox as above), AC2 near 1.
     assert need.figures.alpha == pytest.approx(0, abs=1e-9)
     assert need.figures.ac1 > 0.9 and need.low_only_by_chance_correction
@@ -151,11 +155,12 @@ def test_an_ordered_criterion_with_low_alpha_but_high_ac2_is_not_flagged(client,
     assert "low agreement" not in row
 
 
+@pytest.mark.slow
 def test_the_report_shows_the_interval_and_the_words(client, users, panel):
     session, _people = panel
     page = page_of(client, users[Role.QA_LEAD], session)
     for text, name in ((GREET, "AC1"), (INFO, "alpha")):
-        main = figures_of(selectors.discussion(session), text).flag_coefficient
+        main = figures_of(meeting_selectors.discussion(session), text).flag_coefficient
         row = text_of(block(page, "criterion-rows", text))
         shown = row.split("All coefficients")[0]
         assert f"{name} {number(main.value)}" in shown
@@ -182,21 +187,11 @@ def test_the_report_shows_the_interval_and_the_words(client, users, panel):
     assert "alpha and AC2 are both below 0.67" in page
 
 
+@pytest.mark.slow
 def test_the_totals_alpha_interval_and_the_icc_intervals(client, users, panel):
-    import pandas as pd
-    import pingouin
-
     session, _people = panel
-    result = selectors.discussion(session)
-    long = pd.DataFrame(
-        [
-            (row.contact.pk, k, total)
-            for row in result.contacts
-            for k, total in enumerate(row.totals)
-        ],
-        columns=["contact", "evaluator", "total"],
-    )
-    oracle = pingouin.intraclass_corr(long, targets="contact", raters="evaluator", ratings="total")
+    result = meeting_selectors.discussion(session)
+    oracle = pingouin_icc_of_totals(result)
     oracle = oracle.set_index("Type")
     for key, kind in (("ICC2", "ICC(A,1)"), ("ICC2k", "ICC(A,k)")):
         assert result.icc[key].value == pytest.approx(oracle.loc[kind, "ICC"], abs=1e-9)
@@ -215,16 +210,17 @@ def test_the_totals_interval_is_approximate_only_below_the_measured_sizes(client
     # 6 contacts: the coverage benchmark measured the interval honest from 5 contacts.
     page = text_of(page_of(client, users[Role.QA_LEAD], revealed))
     assert "approximate: only" not in page
-    four = calibration.session_figures([[70, 80, 90, 60], [72, 79, 93, 58], [69, 84, 88, 61]])
+    four = session_figures.session_figures([[70, 80, 90, 60], [72, 79, 93, 58], [69, 84, 88, 61]])
     assert four.alpha.n == 4 and four.approximate
 
 
+@pytest.mark.slow
 def test_each_evaluator_against_the_reference(client, users, panel):
     from agreement.metrics import gwets_gamma
     from statsmodels.stats.inter_rater import cohens_kappa
 
     session, people = panel
-    result = selectors.discussion(session)
+    result = meeting_selectors.discussion(session)
     rows = {row.user: row for row in result.evaluators}
     # Bland-Altman by hand: differences from the reference total, their mean and SD,
     # limits at mean ± 1.96 SD (Bland & Altman 1986).
@@ -284,7 +280,7 @@ def test_the_expert_is_the_reference_in_expert_mode(users, team, version):
     session.reference_mode, session.expert = ReferenceMode.EXPERT, people[1]
     session.save()
     score_all(users, session, people)
-    rows = {row.user: row for row in selectors.discussion(session).evaluators}
+    rows = {row.user: row for row in meeting_selectors.discussion(session).evaluators}
     assert rows[people[1]].is_reference and rows[people[1]].versus_reference is None
     assert rows[people[1]].criteria_versus_reference == []
     # The expert gave 4 on contact 1 for the need, where the others gave 3: against the
@@ -293,6 +289,7 @@ def test_the_expert_is_the_reference_in_expert_mode(users, team, version):
     assert (need.n, need.same) == (CONTACTS, CONTACTS - 1)
 
 
+@pytest.mark.slow
 def test_the_anonymous_report_names_nobody_in_the_new_sections(client, users, panel):
     session, people = panel
     page = page_of(client, users[Role.QA_LEAD], session, query="?anonymous=1")
@@ -326,7 +323,7 @@ def test_the_anonymous_report_names_nobody_in_the_new_sections(client, users, pa
 
 def test_the_xlsx_holds_the_new_figures(panel):
     session, people = panel
-    result = selectors.discussion(session)
+    result = meeting_selectors.discussion(session)
     book = load_workbook(io.BytesIO(report_xlsx(session_report(session))))
 
     def sheet(title):
@@ -392,9 +389,10 @@ def test_the_xlsx_holds_the_new_figures(panel):
     assert summary["Alpha of the totals: contacts (n)"] == CONTACTS
 
 
+@pytest.mark.slow
 def test_the_pdf_holds_the_new_figures(panel):
     session, _people = panel
-    result = selectors.discussion(session)
+    result = meeting_selectors.discussion(session)
     text = pdf_text(report_pdf(session_report(session)))
     alpha, single = result.totals.alpha, result.icc["ICC2"]
     assert f"95% interval {interval(alpha)}" in text
@@ -411,6 +409,6 @@ def test_the_discussion_page_shows_the_flag_coefficient_with_its_interval(client
     session, _people = panel
     page = page_of(client, users[Role.QA_LEAD], session, name="session_discussion")
     table = text_of(page[page.index("Agreement per criterion") : page.index('id="actions"')])
-    info = figures_of(selectors.discussion(session), INFO).flag_coefficient
+    info = figures_of(meeting_selectors.discussion(session), INFO).flag_coefficient
     assert f"alpha {number(info.value)} ({interval(info)})" in table
     assert "· AC2" in table[table.index(NEED) :]  # low alpha, high AC2: both shown

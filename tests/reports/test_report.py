@@ -2,7 +2,6 @@
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -12,10 +11,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from qalibrate.accounts.models import Role
-from qalibrate.calibration import selectors, services
+from qalibrate.calibration import meeting_selectors, services
 from qalibrate.calibration.models import Participant
-from tests.calibration.helpers import score_as
-from tests.factories import AgentFactory, ContactFactory, UserFactory
+from tests.factories import UserFactory
+from tests.helpers import score_as
+from tests.reports.helpers import REPORT_SHEETS, grown_session, pingouin_icc_of_totals
 
 
 def fetch(client, user, name, session, *args, query=""):
@@ -23,6 +23,7 @@ def fetch(client, user, name, session, *args, query=""):
     return client.get(reverse(name, args=[session.pk, *args]) + query)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file_format", ["", "csv", "xlsx", "pdf"])
 def test_who_may_see_the_report(client, users, session, second_evaluator, file_format):
     name, args = ("session_report_file", [file_format]) if file_format else ("session_report", [])
@@ -43,9 +44,10 @@ def test_who_may_see_the_report(client, users, session, second_evaluator, file_f
         assert fetch(client, user, name, session, *args).status_code == status, user.role
 
 
+@pytest.mark.slow
 def test_the_page_shows_the_figures_and_charts(client, users, revealed, second_evaluator):
     page = fetch(client, users[Role.QA_LEAD], "session_report", revealed).content.decode()
-    result = selectors.discussion(revealed)
+    result = meeting_selectors.discussion(revealed)
     assert "Not calibrated" in page
     assert f"{result.share_within * 100:.0f}%" in page
     main = page[page.index('<main id="main"') :]  # the top bar has the bell's icon
@@ -76,20 +78,9 @@ def test_csv_holds_every_answer_with_its_points(client, users, revealed):
 def test_xlsx_sheets_match_the_figures(client, users, revealed):
     response = fetch(client, users[Role.QA_LEAD], "session_report_file", revealed, "xlsx")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == [
-        "Summary",
-        "Evaluators",
-        "Criteria",
-        "Coefficients",
-        "Evaluators vs reference",
-        "Answers vs reference",
-        "Contacts",
-        "Agreed answers",
-        "Actions",
-        "Raw answers",
-    ]
+    assert book.sheetnames == REPORT_SHEETS
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    result = selectors.discussion(revealed)
+    result = meeting_selectors.discussion(revealed)
     assert summary["Calibrated"] == "No"
     assert summary["Scores within tolerance"] == pytest.approx(13 / 17, abs=1e-4)
     assert summary["Alpha of the totals"] == pytest.approx(result.totals.alpha.estimate, abs=1e-4)
@@ -103,6 +94,7 @@ def test_xlsx_sheets_match_the_figures(client, users, revealed):
     assert len(list(book["Raw answers"].iter_rows(min_row=2))) == 68
 
 
+@pytest.mark.slow
 def test_pdf_reads_back(client, users, revealed):
     response = fetch(client, users[Role.QA_LEAD], "session_report_file", revealed, "pdf")
     assert response["Content-Type"] == "application/pdf"
@@ -111,10 +103,11 @@ def test_pdf_reads_back(client, users, revealed):
     assert "Calibration report: March calibration" in text
     assert str(users[Role.EVALUATOR]) in text
     assert "Understands the need" in text
-    result = selectors.discussion(revealed)
+    result = meeting_selectors.discussion(revealed)
     assert f"{result.totals.alpha.estimate:.2f}" in text
 
 
+@pytest.mark.slow
 def test_pdf_in_russian(client, users, revealed, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     response = fetch(client, users[Role.QA_LEAD], "session_report_file", revealed, "pdf")
@@ -122,34 +115,12 @@ def test_pdf_in_russian(client, users, revealed, settings):
     assert "Отчёт о калибровке: March calibration" in text and "Оценщики" in text
 
 
-def _grown_session(users, team, version, contacts: int, evaluators: int):
-    lead = users[Role.QA_LEAD]
-    people = [UserFactory(role=Role.EVALUATOR) for _ in range(evaluators)]
-    agents = [AgentFactory(team=team) for _ in range(3)]
-    session = services.session_plan(
-        user=lead,
-        contacts=[ContactFactory(agent=agents[i % 3]) for i in range(contacts)],
-        evaluators=people,
-        title=f"Size {contacts}×{evaluators}",
-        version=version,
-        team=team,
-        facilitator=lead,
-        scoring_deadline=version.published_at + timedelta(days=1),
-        meeting_at=version.published_at + timedelta(days=2),
-    )
-    services.session_move(session=session, user=lead, action="open")
-    for i, person in enumerate(people):
-        for j, sc in enumerate(session.session_contacts.all()):
-            score_as(person, session, sc.contact, need=str((i + 2 * j) % 6))
-    services.session_move(session=session, user=lead, action="reveal")
-    return session
-
-
+@pytest.mark.slow
 def test_the_report_makes_the_same_number_of_queries_whatever_the_size(
     client, users, team, version
 ):
-    small = _grown_session(users, team, version, contacts=5, evaluators=2)
-    large = _grown_session(users, team, version, contacts=10, evaluators=6)
+    small = grown_session(users, team, version, contacts=5, evaluators=2)
+    large = grown_session(users, team, version, contacts=10, evaluators=6)
     client.force_login(users[Role.QA_LEAD])
     counts = {}
     for session in (small, large):
@@ -170,20 +141,9 @@ def test_participants_added_late_count_as_did_not_score(client, users, revealed)
 
 
 def test_icc_of_complete_panels_against_pingouin(client, users, team, version):
-    import pandas as pd
-    import pingouin
-
-    session = _grown_session(users, team, version, contacts=5, evaluators=3)
-    result = selectors.discussion(session)
-    long = pd.DataFrame(
-        [
-            (row.contact.pk, k, total)
-            for row in result.contacts
-            for k, total in enumerate(row.totals)
-        ],
-        columns=["contact", "evaluator", "total"],
-    )
-    oracle = pingouin.intraclass_corr(long, targets="contact", raters="evaluator", ratings="total")
+    session = grown_session(users, team, version, contacts=5, evaluators=3)
+    result = meeting_selectors.discussion(session)
+    oracle = pingouin_icc_of_totals(result)
     expected = dict(zip(oracle["Type"], oracle["ICC"], strict=True))
     assert result.totals.icc["ICC2"] == pytest.approx(expected["ICC(A,1)"], abs=1e-9)  # ICC2 = A,1
     response = fetch(client, users[Role.QA_LEAD], "session_report_file", session, "xlsx")

@@ -180,6 +180,7 @@ def forms_with_answers(draw):
     return form, answers
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(forms_with_answers())
 def test_score_is_between_0_and_100_or_no_score(case):
@@ -188,6 +189,7 @@ def test_score_is_between_0_and_100_or_no_score(case):
     assert score is None or 0 <= score <= 100
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(forms_with_answers(), st.data())
 def test_an_na_answer_does_not_change_the_score_of_the_rest(case, data):
@@ -217,6 +219,7 @@ def zero_answer(criterion: CriterionSpec):
     return zero[0] if zero else None
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(forms_with_answers(), st.data())
 def test_a_failed_critical_criterion_zeroes_its_scope(case, data):
@@ -238,6 +241,7 @@ def test_a_failed_critical_criterion_zeroes_its_scope(case, data):
         assert result.sections[section.id].share == 0
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(forms_with_answers(), st.integers(2, 1000))
 def test_scaling_every_weight_or_every_points_value_changes_nothing(case, factor):

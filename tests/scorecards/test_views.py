@@ -5,6 +5,7 @@ from qalibrate.accounts.models import Role
 from qalibrate.scorecards import services
 from qalibrate.scorecards.models import Criterion, ReviewComment, Scorecard
 from tests.factories import build_scorecard
+from tests.helpers import criteria
 
 BUILDERS = [Role.ADMIN, Role.QA_LEAD]
 OTHERS = [Role.EVALUATOR, Role.AGENT]
@@ -18,10 +19,6 @@ def published(users):
 @pytest.fixture
 def draft(users):
     return build_scorecard(users[Role.QA_LEAD], name="Draft form")
-
-
-def criterion_of(version, text):
-    return Criterion.objects.get(section__version=version, text=text)
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -100,32 +97,18 @@ def test_building_a_form_step_by_step(client, users):
     section = version.sections.get()
 
     url = reverse("criterion_add", args=[section.pk])
-    bad = client.post(
-        url,
-        {
-            "text": "Empathy",
-            "kind": "options",
-            "points": 1,
-            "scale_min": 0,
-            "scale_max": 5,
-            "critical": "none",
-            "options_text": "Yes = lots",
-        },
-    )
+    empathy_form = {
+        "text": "Empathy",
+        "kind": "options",
+        "points": 1,
+        "scale_min": 0,
+        "scale_max": 5,
+        "critical": "none",
+    }
+    bad = client.post(url, empathy_form | {"options_text": "Yes = lots"})
     assert bad.status_code == 200 and "Line 1: write label = points" in bad.content.decode()
     assert not section.criteria.exists()
-    client.post(
-        url,
-        {
-            "text": "Empathy",
-            "kind": "options",
-            "points": 1,
-            "scale_min": 0,
-            "scale_max": 5,
-            "critical": "none",
-            "options_text": "Warm = 2\nNeutral = 1\nCold = 0",
-        },
-    )
+    client.post(url, empathy_form | {"options_text": "Warm = 2\nNeutral = 1\nCold = 0"})
     client.post(
         url,
         {
@@ -176,8 +159,8 @@ def test_building_a_form_step_by_step(client, users):
 def test_preview_scores_live(client, users, published):
     client.force_login(users[Role.EVALUATOR])
     version = published.current_version
-    greets = criterion_of(version, "Greets with own name")
-    verifies = criterion_of(version, "Verifies identity")
+    greets = criteria(version)["Greets with own name"]
+    verifies = criteria(version)["Verifies identity"]
     url = reverse("scorecard_preview_score", args=[version.pk])
     html = client.post(url, {f"c{greets.pk}": "yes", f"c{verifies.pk}": "yes"}).content.decode()
     assert "100.0" in html
@@ -191,7 +174,7 @@ def test_preview_scores_live(client, users, published):
 
 def test_review_round(client, users, draft):
     version = draft.draft
-    criterion = criterion_of(version, "Verifies identity")
+    criterion = criteria(version)["Verifies identity"]
     agent, evaluator, lead = users[Role.AGENT], users[Role.EVALUATOR], users[Role.QA_LEAD]
     client.force_login(lead)
     client.post(reverse("scorecard_reviewers", args=[version.pk]), {"reviewers": [agent.pk]})
@@ -229,10 +212,10 @@ def test_versions_and_what_changed(client, users, published):
     response = client.post(reverse("scorecard_draft_start", args=[published.pk]))
     v2 = published.draft
     assert response.url == reverse("scorecard_builder", args=[v2.pk])
-    greets = criterion_of(v2, "Greets with own name")
+    greets = criteria(v2)["Greets with own name"]
     greets.guideline = "Name within the first 10 seconds."
     greets.save()
-    criterion_of(v2, "Notes").delete()
+    criteria(v2)["Notes"].delete()
     services.criterion_add(section=greets.section, text="Offers more help", kind="yes_no")
 
     response = client.post(reverse("scorecard_publish", args=[v2.pk]), {"change_note": ""})

@@ -1,4 +1,6 @@
-"""The calibration report page as data: every figure the page shows, from the same selector."""
+"""The calibration report page as data for the API (GET /api/v1/sessions/<id>/report/, in
+qalibrate.calibration.api): every figure the page shows, from the same selector, in the shape of
+qalibrate.reports.serializers.ReportSerializer."""
 
 from dataclasses import asdict
 

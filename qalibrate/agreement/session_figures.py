@@ -273,44 +273,71 @@ def criterion_figures(
     Raises AgreementError for ordinal answers in words without a ``domain``: only the domain
     can say how they are ordered, and a missing alpha would otherwise look like too few answers.
     """
-    state = _answer_states(answers)
-    given = [[None if state(v) is _MISSING else v for v in row] for row in answers]
-    answered = [[v if state(v) is _ANSWER else None for v in row] for row in answers]
-    applies = [[None if v is None else state(v) is _NA for v in row] for row in given]
+    given, answered, applies = _answer_tables(answers)
     if level == "ordinal" and domain is None:
-        words = [v for row in answered for v in row if isinstance(v, str)]
-        if words:
-            raise AgreementError(
-                f"ordinal answers in words, such as {str(words[0])!r}, need a domain that lists "
-                "them in order"
-            )
+        _require_numbers(answered)
     used_na = any(v is True for row in applies for v in row)
     weights = WEIGHTS_BY_LEVEL[level]
-    categories = ["yes", "no"] if yes_no else domain
-    try:
-        family = agreement_coefficients(answered, categories=categories, weights=weights)
-    except AgreementError:
-        family = {}
-    ac1 = family.get("ac1")
-    alpha = family.get("krippendorff_alpha")
-    columns = len(answered[0]) if answered else 0
-    evaluators = sum(any(row[k] is not None for row in answered) for k in range(columns))
-    approximate = {
-        name: coverage.contacts_needed(level, name, evaluators)
-        for name, estimate in family.items()
-        if coverage.is_approximate(level, name, estimate.n, evaluators)
-    }
+    family = _coefficient_family(answered, ["yes", "no"] if yes_no else domain, weights)
     return CriterionFigures(
         n=sum(v is not None for row in given for v in row),
         agreement=_or_none(percent_agreement, answered),
-        alpha=None if alpha is None else alpha.value,
-        ac1=None if ac1 is None else ac1.value,
+        alpha=_value_of(family.get("krippendorff_alpha")),
+        ac1=_value_of(family.get("ac1")),
         na_consistency=_or_none(percent_agreement, applies) if used_na else None,
         yes_no=yes_no,
         weights=weights,
         coefficients=family,
-        approximate=approximate,
+        approximate=_approximate(family, level, _evaluator_count(answered)),
     )
+
+
+def _answer_tables(answers) -> tuple[list[list], list[list], list[list]]:
+    """The answers three ways: given (N/A included, None for none), answered (N/A left out)
+    and applies (True for N/A, False for an answer, None for none)."""
+    state = _answer_states(answers)
+    given = [[None if state(v) is _MISSING else v for v in row] for row in answers]
+    answered = [[v if state(v) is _ANSWER else None for v in row] for row in answers]
+    applies = [[None if v is None else state(v) is _NA for v in row] for row in given]
+    return given, answered, applies
+
+
+def _require_numbers(answered) -> None:
+    """Ordinal answers without a domain must be numbers: words have no order of their own."""
+    words = [v for row in answered for v in row if isinstance(v, str)]
+    if words:
+        raise AgreementError(
+            f"ordinal answers in words, such as {str(words[0])!r}, need a domain that lists "
+            "them in order"
+        )
+
+
+def _coefficient_family(answered, categories, weights: str) -> dict[str, Estimate]:
+    """The chance-corrected family, empty when the answers allow none of it."""
+    try:
+        return agreement_coefficients(answered, categories=categories, weights=weights)
+    except AgreementError:
+        return {}
+
+
+def _value_of(estimate: Estimate | None) -> float | None:
+    return None if estimate is None else estimate.value
+
+
+def _evaluator_count(answered) -> int:
+    """How many evaluators (columns) gave at least one answer."""
+    columns = len(answered[0]) if answered else 0
+    return sum(any(row[k] is not None for row in answered) for k in range(columns))
+
+
+def _approximate(family: dict[str, Estimate], level: str, evaluators: int) -> dict:
+    """The coefficients whose interval is approximate at this size, each with the contacts
+    it would need (coverage.py)."""
+    return {
+        name: coverage.contacts_needed(level, name, evaluators)
+        for name, estimate in family.items()
+        if coverage.is_approximate(level, name, estimate.n, evaluators)
+    }
 
 
 @dataclass(frozen=True)
