@@ -59,7 +59,9 @@ def main() -> None:
         ensure_environment("test")
         if "--quick" in rest:
             rest.remove("--quick")
-            rest = [*QUICK, *rest]
+            paths = [word for word in rest if not word.startswith("-")]
+            # Only tests/ unless told otherwise: collecting e2e/ alone costs seconds.
+            rest = [*QUICK, *rest] if paths else [*QUICK, *rest, "tests"]
         run([str(PYTHON), "-m", "pytest", *rest])
     elif action == "lint":
         ensure_environment("test")
