@@ -1,6 +1,8 @@
 """Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -35,12 +37,25 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, transactional_db):
+    # Requesting the database here sets it up before the browser context and flushes it only after
+    # the context has closed: a request the page still has in flight (an autosave, an htmx panel)
+    # would otherwise hold table locks while the flush truncates them (a deadlock on PostgreSQL).
     context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(timeout: float = 10.0) -> None:
+    """The live server answers each request on a thread of its own; wait until they are done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture

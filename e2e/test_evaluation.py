@@ -31,7 +31,7 @@ def settle(page):
     page.wait_for_selector("#save-status")
     page.wait_for_timeout(4000)
     page.wait_for_function(
-        "!['Saving', 'Changes not', 'Restored'].some(t => "
+        "() => !['Saving', 'Changes not', 'Restored'].some(t => "
         "document.getElementById('save-status').innerText.startsWith(t))"
     )
 
@@ -58,7 +58,7 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
     choose(page, "Understands the need", "4")
     page.fill(f"#c{version.sections.first().criteria.first().pk}_comment", "Warm, clear greeting")
     page.wait_for_function(
-        "document.getElementById('save-status').innerText.startsWith('Saved at')"
+        "() => document.getElementById('save-status').innerText.startsWith('Saved at')"
     )
     page.reload()
     assert (
@@ -77,7 +77,7 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
     page.context.set_offline(True)
     choose(page, "Verifies identity", "no")
     page.wait_for_function(
-        "document.getElementById('save-status').innerText.startsWith('Not saved')"
+        "() => document.getElementById('save-status').innerText.startsWith('Not saved')"
     )
     screenshot(page, "evaluation-offline-en")
     assert not evaluation.answers.filter(criterion__text="Verifies identity", value="no").exists()
@@ -99,7 +99,7 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
     page.context.set_offline(True)
     choose(page, "Greets with own name", "no")
     page.wait_for_function(
-        "document.getElementById('save-status').innerText.startsWith('Not saved')"
+        "() => document.getElementById('save-status').innerText.startsWith('Not saved')"
     )
     url = page.url
     page.goto("about:blank")
@@ -116,7 +116,7 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
     ).click()
     page.keyboard.type("Asked two good questions here")
     page.wait_for_function(
-        "document.getElementById('save-status').innerText.startsWith('Saved at')"
+        "() => document.getElementById('save-status').innerText.startsWith('Saved at')"
     )
     answer = evaluation.answers.get(criterion__text="Understands the need")
     assert answer.media_timestamp == 7 and answer.comment == "Asked two good questions here"

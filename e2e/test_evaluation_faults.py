@@ -27,7 +27,7 @@ def open_evaluation(page, users):
 
 def wait_for_status(page, start):
     page.wait_for_function(
-        f"document.getElementById('save-status').innerText.startsWith({start!r})"
+        f"() => document.getElementById('save-status').innerText.startsWith({start!r})"
     )
 
 
@@ -72,7 +72,9 @@ def test_answers_of_a_save_whose_response_was_lost_survive_a_reload(page, transa
     choose(page, "Verifies identity", "no")
     choose(page, "Understands the need", "4")
     page.fill("#summary", "Calm and quick")
-    page.wait_for_function("document.getElementById('save-status').className.includes('busy')")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').className.includes('busy')"
+    )
     wait_for_status(page, "Not saved")
     assert statuses[0] == 200 and set(statuses[1:]) == {409}
 

@@ -110,7 +110,7 @@ def test_the_index_shows_each_contact_state(page, transactional_db, users, revea
         ).wait_for()
     entry = page.locator("#contact-index li").nth(number)
     page.wait_for_function(
-        f"document.querySelectorAll('#contact-index li')[{number}].className === 'agreed'"
+        f"() => document.querySelectorAll('#contact-index li')[{number}].className === 'agreed'"
     )
     assert "agreed" in entry.inner_text()
     assert page.evaluate("window.__stillHere === true")  # redrawn in place
@@ -146,7 +146,7 @@ def test_the_navigation_folds_into_a_menu_on_the_phone(page, transactional_db, u
     bar = page.locator("#contact-index")
     assert bar.bounding_box()["height"] < 90
     page.mouse.wheel(0, 1200)
-    page.wait_for_function("window.scrollY > 200")
+    page.wait_for_function("() => window.scrollY > 200")
     assert abs(bar.bounding_box()["y"]) < 2
     bar.get_by_role("link", name=re.compile(r"^3\b")).click()
     page.wait_for_url(re.compile(r"contact=3$"))

@@ -68,7 +68,7 @@ def test_plan_six_contacts_from_two_pages_in_twelve_interactions(
     for i in range(3):
         act.check(boxes.nth(i))
         page.wait_for_function(  # the tick is saved before the next one
-            f"document.querySelector('#selection-bar').innerText.includes('{i + 1} contact')"
+            f"() => document.querySelector('#selection-bar').innerText.includes('{i + 1} contact')"
         )
     act.click(page.get_by_role("link", name="Next"))
     page.wait_for_url("**page=2*")
@@ -77,7 +77,7 @@ def test_plan_six_contacts_from_two_pages_in_twelve_interactions(
     for n, i in enumerate((0, 2, 4), start=4):
         act.check(boxes.nth(i))
         page.wait_for_function(
-            f"document.querySelector('#selection-bar').innerText.includes('{n} contacts')"
+            f"() => document.querySelector('#selection-bar').innerText.includes('{n} contacts')"
         )
     assert "6 contacts ticked · Customer support" in bar.inner_text()
     bar.locator("summary").click()  # only for the screenshot: the ticked contacts listed
@@ -98,7 +98,7 @@ def test_plan_six_contacts_from_two_pages_in_twelve_interactions(
     for ticked, count in ((True, 4), (False, 3)):
         extra.set_checked(ticked)
         page.wait_for_function(
-            "document.querySelector('#plan-precision')"
+            "() => document.querySelector('#plan-precision')"
             f".innerText.includes('6 contacts and {count} evaluators')"
         )
     act.click(page.get_by_role("button", name="Plan the session"))

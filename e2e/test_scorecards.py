@@ -1,3 +1,5 @@
+from playwright.sync_api import expect
+
 from e2e.browser import log_in
 from qalibrate.accounts.models import Role
 from qalibrate.demo.scorecards import build_scorecards
@@ -19,9 +21,7 @@ def test_builder_preview_review_and_changes(page, transactional_db, users, scree
     # Reorder in place with htmx: the page is not reloaded, the list is redrawn.
     page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Move section Opening down").click()
-    page.wait_for_function(
-        "document.querySelector('.builder-section h2').innerText.includes('Understanding')"
-    )
+    expect(page.locator(".builder-section h2").first).to_contain_text("Understanding")
     assert page.evaluate("window.notReloaded") is True
     screenshot(page, "scorecard-builder-en")
 
@@ -30,9 +30,7 @@ def test_builder_preview_review_and_changes(page, transactional_db, users, scree
     page.wait_for_selector("#live-score .score-value:not(.muted)")
     assert page.locator("#live-score .score-value").inner_text().startswith("100")
     page.locator("fieldset").nth(1).get_by_text("No", exact=True).click()
-    page.wait_for_function(
-        "document.querySelector('#live-score').innerText.includes('whole evaluation scores 0')"
-    )
+    expect(page.locator("#live-score")).to_contain_text("whole evaluation scores 0")
     screenshot(page, "scorecard-preview-en")
 
     page.goto(f"/scorecards/versions/{call.draft.pk}/review/")

@@ -153,7 +153,7 @@ def test_an_evaluator_scores_a_whole_session_from_home(
     assert f"Contact 2 of {total}" in page.locator(".session-flow").inner_text()
     page.get_by_role("button", name="Next contact").click()
     page.wait_for_function(
-        f"document.querySelector('.session-flow').innerText.includes('Contact 3 of {total}')"
+        f"() => document.querySelector('.session-flow').innerText.includes('Contact 3 of {total}')"
     )
     page.get_by_role("link", name="Back to the session").click()
     page.wait_for_url(f"**/sessions/{scoring.pk}/")
@@ -171,11 +171,11 @@ def test_previous_and_next_on_the_screen_keep_the_answers(page, transactional_db
     page.locator("fieldset.criterion").first.locator("label.choice").last.click()
     page.get_by_role("button", name="Next contact").click()  # leaving saves what was changed
     page.wait_for_function(
-        "document.querySelector('.session-flow').innerText.includes('Contact 2 of')"
+        "() => document.querySelector('.session-flow').innerText.includes('Contact 2 of')"
     )
     page.get_by_role("button", name="Previous contact").click()
     page.wait_for_function(
-        "document.querySelector('.session-flow').innerText.includes('Contact 1 of')"
+        "() => document.querySelector('.session-flow').innerText.includes('Contact 1 of')"
     )
     assert page.locator("fieldset.criterion").first.locator("input[type=radio]").last.is_checked()
     page.goto(f"/sessions/{scoring.pk}/")

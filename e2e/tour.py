@@ -1,4 +1,4 @@
-"""Screenshots of the main pages of each role against a running demo, for people to look at.
+"""Screenshots of the main pages of each role, the history included, against a running demo, for people to look at.
 
     .venv/bin/python e2e/tour.py http://127.0.0.1:8000 [--out artifacts/tour] [--languages en,ru,sv]
 
@@ -51,6 +51,29 @@ def shoot(page, out: Path, name: str) -> None:
         page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=True)
 
 
+def history_pages(page, base: str, out: Path, language: str) -> None:
+    """The QA lead's history: trends, the drifting evaluator, the reworded criterion, the
+    book of rulings, process problems and the import."""
+    page.goto(f"{base}/history/")
+    shoot(page, out, f"{language}-history-trends")
+    page.goto(f"{base}/history/evaluators/")
+    shoot(page, out, f"{language}-history-evaluators")
+    page.locator("a[href*='/history/evaluators/']", has_text="Anna").first.click()
+    page.wait_for_url(re.compile(r".*/history/evaluators/\d+/$"))
+    shoot(page, out, f"{language}-history-evaluator")
+    page.goto(f"{base}/history/criteria/")
+    page.select_option("#scorecard", label="Inbound support call")
+    page.locator("form.inline-form button").click()
+    page.wait_for_url(re.compile(r".*scorecard=\d+"))
+    shoot(page, out, f"{language}-history-criteria")
+    page.locator("a[href*='/history/criteria/']", has_text="identity").first.click()
+    page.wait_for_url(re.compile(r".*/history/criteria/.+"))
+    shoot(page, out, f"{language}-history-criterion")
+    for name, path in (("rulings", "rulings/"), ("problems", "problems/"), ("import", "import/")):
+        page.goto(f"{base}/history/{path}")
+        shoot(page, out, f"{language}-history-{name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
@@ -74,6 +97,7 @@ def main() -> None:
             shoot(page, out, f"{language}-meeting")
             page.goto(f"{base}/reports/sessions/{ids['completed']}/")
             shoot(page, out, f"{language}-report")
+            history_pages(page, base, out, language)
             context.close()
 
             context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base)
@@ -87,6 +111,12 @@ def main() -> None:
             page.locator("form[action*='/score/next/'] button").first.click()
             page.wait_for_url(re.compile(r".*/evaluations/\d+/$"))
             shoot(page, out, f"{language}-evaluation")
+            rulings = page.locator(".rulings-link a").first
+            if rulings.count():
+                page.set_viewport_size({"width": 1366, "height": 800})
+                rulings.click()
+                page.wait_for_selector("#rulings-panel > *")
+                shoot(page, out, f"{language}-evaluation-rulings")
             context.close()
         browser.close()
     print(f"screenshots in {out}")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,11 +39,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "qalibrate.core",
     "qalibrate.accounts",
+    "qalibrate.audit",
+    "qalibrate.people",
     "qalibrate.scorecards",
     "qalibrate.contacts",
     "qalibrate.evaluations",
     "qalibrate.calibration",
     "qalibrate.reports",
+    "qalibrate.history",
     "qalibrate.demo",
     "qalibrate.api",
     "qalibrate.notifications",
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     # First, so that its time and status are the whole request's (README "Health and metrics").
     "qalibrate.core.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# How long an invitation's link may be used (qalibrate.people).
+INVITATION_VALID_DAYS = config.env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 
 # Throttling of failed log-ins (django-axes): per user name and address.
 AXES_FAILURE_LIMIT = config.env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -119,6 +126,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "qalibrate.accounts.views.lockout"
 AXES_VERBOSE = False
+# And per address across user names (qalibrate/accounts/login_limits.py): this many failed
+# log-ins from one address, for any user names, within AXES_COOLOFF_TIME refuse the address for
+# as long. Counted by the handler below in axes' database rows, shared by every process.
+LOGIN_ADDRESS_FAILURE_LIMIT = config.env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_HANDLER = "qalibrate.accounts.login_limits.LoginLimitHandler"
+# The proxies in front of the app (e.g. 127.0.0.1 for deploy/nginx.conf): from them the client's
+# address is read from X-Forwarded-For; from anyone else that header is ignored.
+TRUSTED_PROXIES = [
+    ipaddress.ip_network(network, strict=False)
+    for network in config.env_list("TRUSTED_PROXIES", [])
+]
+AXES_CLIENT_IP_CALLABLE = "qalibrate.accounts.login_limits.client_address"
 
 # The REST API (qalibrate/api, README "REST API"): personal tokens or the browser's session.
 REST_FRAMEWORK = {
@@ -161,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "qalibrate.notifications.models.Kind",
         "CriterionKindEnum": "qalibrate.scorecards.models.CriterionKind",
         "CadenceKindEnum": "qalibrate.calibration.models.CadenceKind",
+        "DriftKindEnum": "qalibrate.history.models.DriftKind",
+        "ClarificationVerdictEnum": "qalibrate.history.criterion_selectors.VERDICTS",
     },
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -273,8 +294,34 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from this server's files: no inline script, no inline handler, no eval, so
+# injected markup cannot run. Styles may be inline: the charts are SVG with their own styles.
+# Redoc's search runs in a worker made from a blob.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # In production every page is served over HTTPS (the proxy terminates TLS and says so in
+    # X-Forwarded-Proto): plain HTTP is redirected, and browsers are told by HSTS to come back
+    # over HTTPS only. The health checks and metrics stay reachable over plain HTTP, as probes
+    # and scrapers inside the network call them.
+    SECURE_SSL_REDIRECT = config.env_bool("SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+    SECURE_HSTS_SECONDS = config.env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = config.env_bool("HSTS_PRELOAD", True)
 
 LOG_LEVEL = config.env_str("LOG_LEVEL", "WARNING").upper()
 LOG_FORMAT = config.env_str("LOG_FORMAT", "plain").lower()

@@ -4,11 +4,13 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("qalibrate.core.urls")),
     path("accounts/", include("qalibrate.accounts.urls")),
+    path("people/", include("qalibrate.people.urls")),
     path("scorecards/", include("qalibrate.scorecards.urls")),
     path("contacts/", include("qalibrate.contacts.urls")),
     path("evaluations/", include("qalibrate.evaluations.urls")),
     path("sessions/", include("qalibrate.calibration.urls")),
     path("reports/", include("qalibrate.reports.urls")),
+    path("history/", include("qalibrate.history.urls")),
     path("api/", include("qalibrate.api.urls")),
     path("notifications/", include("qalibrate.notifications.urls")),
     path("admin/", admin.site.urls),

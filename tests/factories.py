@@ -10,6 +10,7 @@ PASSWORD = "correct-horse-battery"
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
+        django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Team {n}")
 
@@ -37,7 +38,9 @@ class AgentFactory(factory.django.DjangoModelFactory):
         model = Agent
 
     full_name = factory.Faker("name")
-    team = factory.SubFactory(TeamFactory)
+    # The team of tests/fixtures.py's `team` and `users`: people see their teams' contacts only,
+    # so another team is asked for by name (team=TeamFactory()).
+    team = factory.SubFactory(TeamFactory, name="Customer support")
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -53,12 +56,13 @@ class ContactFactory(factory.django.DjangoModelFactory):
     subject = "Billing question"
 
 
-def build_scorecard(author, *, publish=False, name="Inbound support call"):
-    """A small real scorecard: two sections, yes/no, scale, options and text criteria."""
+def build_scorecard(author, *, publish=False, name="Inbound support call", team=None):
+    """A small real scorecard: two sections, yes/no, scale, options and text criteria; the
+    organisation's unless a team is given."""
     from qalibrate.scorecards import services
 
     scorecard = services.scorecard_create(
-        author=author, name=name, purpose="customer_experience", language="en"
+        author=author, name=name, purpose="customer_experience", language="en", team=team
     )
     version = scorecard.draft
     opening = services.section_add(version=version, title="Opening", weight=1)

@@ -12,7 +12,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Role and teams"), {"fields": ["role", "teams", "is_active"]}),
+        (_("Role and teams"), {"fields": ["role", "teams", "all_teams", "is_active"]}),
         (_("Preferences"), {"fields": ["language", "time_zone"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]

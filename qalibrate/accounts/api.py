@@ -7,7 +7,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from qalibrate.accounts.models import Role, Team, User
+from qalibrate.accounts.models import Role, User
+from qalibrate.accounts.permissions import visible_teams
 from qalibrate.accounts.serializers import MeSerializer, TeamSerializer, UserSerializer
 from qalibrate.api.base import ApiViewMixin, errors
 from qalibrate.api.filters import BlankChoiceFilter, ListFilterBackend
@@ -48,7 +49,7 @@ class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Teams (everyone but agents)",
+        summary="Your teams (everyone but agents; all of them for those who see every team)",
         responses={200: TeamSerializer(many=True), **errors(400, 401, 403, 404, 429)},
         tags=["people"],
     )
@@ -56,4 +57,6 @@ class UserViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 class TeamViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TeamSerializer
     permission_classes = [IsStaff]
-    queryset = Team.objects.order_by("name")
+
+    def get_queryset(self):
+        return visible_teams(self.request.user).order_by("name")

@@ -56,6 +56,13 @@ class User(AbstractUser):
     teams = models.ManyToManyField(
         Team, verbose_name=_("teams"), blank=True, related_name="members"
     )
+    # A QA lead over several sites may be given every team instead of a list that must follow
+    # each new team. Administrators always see every team.
+    all_teams = models.BooleanField(
+        _("sees every team"),
+        default=False,
+        help_text=_("QA leads and evaluators otherwise see only the teams they belong to."),
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

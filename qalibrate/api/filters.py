@@ -7,7 +7,21 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from qalibrate.accounts.models import Agent, Team
+from qalibrate.accounts.permissions import in_my_teams, visible_teams
 from qalibrate.api.helpers import MAX_ID, IdField
+
+
+def teams_of_request(request):
+    """The teams a filter offers: the user's (every team for those who see every team)."""
+    return visible_teams(request.user) if request else Team.objects.none()
+
+
+def agents_of_request(request):
+    """The agents a filter offers: those of the user's teams."""
+    if request is None:
+        return Agent.objects.none()
+    return Agent.objects.filter(in_my_teams(request.user)).select_related("team")
 
 
 class ListFilterBackend(DjangoFilterBackend):

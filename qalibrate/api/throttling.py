@@ -21,6 +21,7 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from qalibrate.accounts.login_limits import client_address
 from qalibrate.accounts.models import ApiToken
 
 try:
@@ -111,6 +112,12 @@ class TokenRateThrottle(_SharedCountThrottle):
 
 class AnonymousRateThrottle(_SharedCountThrottle):
     scope = "anon"
+
+    def get_ident(self, request):
+        # The client's address as the log-in limits read it: X-Forwarded-For only from a trusted
+        # proxy (DRF's own get_ident takes that header from anyone, who then picks a new
+        # address for each request).
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:

@@ -6,7 +6,11 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import SimpleRouter
 
 from qalibrate.accounts import api as accounts_api
@@ -88,11 +92,13 @@ def errors_in_json(view):
 urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="me"),
     path("v1/", include(router.urls)),
+    path("v1/history/", include("qalibrate.history.api_urls")),
     path("schema/", errors_in_json(SpectacularAPIView.as_view()), name="schema"),
     path(
         "docs/",
         errors_in_json(
-            SpectacularSwaggerView.as_view(
+            # Its start-up script is a second request (?script), not inline: the CSP forbids that.
+            SpectacularSwaggerSplitView.as_view(
                 url_name="api:schema", template_name="api/swagger_ui.html"
             )
         ),

@@ -133,7 +133,7 @@ class SessionViewSet(
         plan.is_valid(raise_exception=True)
         data = plan.validated_data
         picked = self._picked(data.get("contacts"))
-        form = SessionPlanForm(self._plan_form_data(data), picked=picked)
+        form = SessionPlanForm(self._plan_form_data(data), picked=picked, user=user)
         if not form.is_valid():
             raise form_errors(form)
         cleaned = form.cleaned_data

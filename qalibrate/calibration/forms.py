@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Role, Team, User
+from qalibrate.accounts.permissions import in_my_teams, sees_every_team, visible_teams
 from qalibrate.calibration.models import (
     MAX_CONTACTS,
     MIN_CONTACTS,
@@ -14,6 +15,14 @@ from qalibrate.contacts.models import Channel
 from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
 
 STAFF = (Role.ADMIN, Role.QA_LEAD, Role.EVALUATOR)
+
+
+def agents_of_teams(user: User):
+    """The agents with a log-in in the user's teams: those who may observe a session."""
+    members = User.objects.filter(in_my_teams(user, "teams")).values("pk")
+    return User.objects.filter(is_active=True, role=Role.AGENT, pk__in=members)
+
+
 SAMPLE_FIELDS = ("sample_team", "sample_channel", "sample_from", "sample_to", "sample_size")
 
 
@@ -77,23 +86,33 @@ class SessionPlanForm(forms.ModelForm):
             "ground_rules": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, picked=(), **kwargs):
+    def __init__(self, *args, user, picked=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.picked = list(picked)
         if self.picked:  # contacts ticked in the contact list: nothing to sample
             for name in SAMPLE_FIELDS:
                 del self.fields[name]
+        else:
+            self.fields["sample_team"].queryset = visible_teams(user)
         self.fields["version"].queryset = (
-            ScorecardVersion.objects.filter(status=VersionStatus.PUBLISHED)
+            ScorecardVersion.objects.filter(
+                status=VersionStatus.PUBLISHED,
+                scorecard__in=Scorecard.objects.visible_to(user).values("pk"),
+            )
             .select_related("scorecard")
             .order_by("scorecard__name", "scorecard_id", "-number")
         )
+        # A lead of some teams plans for one of them; evaluators may come from any team.
+        self.fields["team"].queryset = visible_teams(user)
+        self.fields["team"].required = not sees_every_team(user)
+        self.fields["observers"].queryset = agents_of_teams(user)
         leads = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.QA_LEAD))
         self.fields["facilitator"].queryset = leads
         self.fields["expert"].queryset = User.objects.filter(is_active=True, role__in=STAFF)
 
     def clean(self):
         cleaned = super().clean()
+        self._team_from_picked(cleaned)
         deadline, meeting = cleaned.get("scoring_deadline"), cleaned.get("meeting_at")
         if deadline and meeting and deadline > meeting:
             self.add_error("scoring_deadline", _("Scoring must end before the meeting starts."))
@@ -109,6 +128,17 @@ class SessionPlanForm(forms.ModelForm):
                 % {"min": MIN_CONTACTS, "max": MAX_CONTACTS, "count": len(self.picked)},
             )
         return cleaned
+
+    def _team_from_picked(self, cleaned: dict) -> None:
+        """No team given, but every picked contact is of one of the user's teams: that one."""
+        teams = {contact.team for contact in self.picked}
+        choices = self.fields["team"].queryset
+        if self.data.get("team") or len(teams) != 1:  # an explicit choice stands
+            return
+        (team,) = teams
+        if choices.filter(pk=team.pk).exists():
+            cleaned["team"] = team
+            self.errors.pop("team", None)
 
     def version_radios(self) -> dict:
         """The version radios split in two: each scorecard's latest published version, and the
@@ -211,10 +241,12 @@ class SeriesForm(forms.ModelForm):
             "meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = visible_teams(user)
         self.fields["scorecard"].queryset = (
-            Scorecard.objects.filter(versions__status=VersionStatus.PUBLISHED)
+            Scorecard.objects.visible_to(user)
+            .filter(versions__status=VersionStatus.PUBLISHED)
             .distinct()
             .order_by("name")
         )

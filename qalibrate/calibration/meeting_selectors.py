@@ -328,14 +328,14 @@ def _load(session: CalibrationSession, *, anonymous: bool, changes: bool) -> _Lo
         evaluators=evaluators,
         labels=labels,
         submitted={(e.evaluator_id, e.contact_id): e for e in submitted},
-        answers=_submitted_answers(session),
-        agreed=_agreed_answers(session, changes=changes),
+        answers=submitted_answers(session),
+        agreed=agreed_answers(session, changes=changes),
         flags=_flags_by_criterion(session),
         order={u.pk: i for i, u in enumerate(evaluators)},
     )
 
 
-def _submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], list[Answer]]:
+def submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], list[Answer]]:
     answers: dict[tuple[int, int], list[Answer]] = {}
     for answer in Answer.objects.filter(
         evaluation__session=session, evaluation__status=EvaluationStatus.SUBMITTED
@@ -344,7 +344,7 @@ def _submitted_answers(session: CalibrationSession) -> dict[tuple[int, int], lis
     return answers
 
 
-def _agreed_answers(
+def agreed_answers(
     session: CalibrationSession, *, changes: bool
 ) -> dict[tuple[int, int], AgreedAnswer]:
     agreed_answers = AgreedAnswer.objects.filter(session_contact__session=session)

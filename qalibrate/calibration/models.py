@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Team, time_zone_choices, user_link
-from qalibrate.accounts.permissions import is_qa_staff
+from qalibrate.accounts.permissions import in_my_teams, is_qa_staff
 from qalibrate.calibration.recurrence import Cadence
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.scorecards.models import (
@@ -100,13 +100,17 @@ def tolerance_field(**options) -> models.DecimalField:
 
 class SeriesQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """QA staff see every series; evaluators the series they score in or facilitate;
-        agents none."""
+        """QA staff see their teams' series; evaluators the series they score in or
+        facilitate; agents none."""
         if not user.is_authenticated or user.is_agent:
             return self.none()
+        taking_part = models.Q(
+            pk__in=Series.objects.filter(evaluators=user).values("pk")
+        ) | models.Q(facilitator=user)
         if is_qa_staff(user):
-            return self  # team scoping: narrow to the user's teams here
-        return self.filter(models.Q(evaluators=user) | models.Q(facilitator=user)).distinct()
+            mine = in_my_teams(user)
+            return self.filter(mine | taking_part) if mine else self
+        return self.filter(taking_part)
 
 
 class Series(models.Model):
@@ -246,12 +250,17 @@ class CadenceTarget(models.Model):
 
 class CalibrationSessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """QA staff see every session; others the sessions they take part in, and agents also
-        the completed sessions whose results were shared with them (their own contacts only)."""
+        """QA staff see their teams' sessions; everyone the sessions they take part in or
+        facilitate, and agents also the completed sessions whose results were shared with them
+        (their own contacts only)."""
         if not user.is_authenticated:
             return self.none()
+        taking_part = models.Q(
+            pk__in=Participant.objects.filter(user=user).values("session")
+        ) | models.Q(facilitator=user)
         if is_qa_staff(user):
-            return self  # team scoping: narrow to the user's teams here
+            mine = in_my_teams(user)
+            return self.filter(mine | taking_part) if mine else self
         mine = models.Q(participants__user=user)
         if user.is_agent:
             mine |= models.Q(
@@ -514,11 +523,15 @@ class ActionStatus(models.TextChoices):
 
 class FollowUpActionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """QA staff see every follow-up action; everyone else the actions they own."""
+        """QA staff see the follow-up actions of the sessions they see; everyone else the
+        actions they own."""
         if not user.is_authenticated:
             return self.none()
         if is_qa_staff(user):
-            return self  # team scoping: narrow to the user's teams' sessions here
+            if not in_my_teams(user):
+                return self
+            sessions = CalibrationSession.objects.visible_to(user).values("pk")
+            return self.filter(models.Q(session__in=sessions) | models.Q(owner=user))
         return self.filter(owner=user)
 
 

@@ -4,7 +4,7 @@ again before they write. Which rows a user sees is ``visible_to(user)`` on Calib
 Series and FollowUpAction."""
 
 from qalibrate.accounts.models import User
-from qalibrate.accounts.permissions import is_qa_staff, is_staff_member
+from qalibrate.accounts.permissions import is_qa_staff, is_staff_member, sees_team
 from qalibrate.calibration.models import (
     CalibrationSession,
     FollowUpAction,
@@ -36,11 +36,13 @@ def can_score(user: User, session: CalibrationSession) -> bool:
 
 def can_see_answers(user: User, session: CalibrationSession) -> bool:
     """Everyone's answers (the discussion, the report and its exports), after the reveal only:
-    QA staff, and the session's evaluators. Agents never see who scored what, observers
-    included."""
+    QA staff of the session's team (and its facilitator), and the session's evaluators. Agents
+    never see who scored what, observers included."""
     if not session.is_revealed or user.is_agent:
         return False
-    if is_qa_staff(user):
+    if is_qa_staff(user) and (
+        sees_team(user, session.team_id) or user.pk == session.facilitator_id
+    ):
         return True
     return session.participants.filter(user=user, role=ParticipantRole.EVALUATOR).exists()
 

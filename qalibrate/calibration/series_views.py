@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from qalibrate.accounts.models import Team
+from qalibrate.accounts.permissions import sees_team, visible_teams
 from qalibrate.calibration import selectors, series_selectors, services, tasks
 from qalibrate.calibration.forms import CadenceTargetForm, SeriesForm
 from qalibrate.calibration.models import Series
@@ -58,7 +58,7 @@ def _series_form_page(request, instance: Series | None):
     initial = {} if instance else {"facilitator": request.user, "first_day": timezone.localdate()}
     if not instance and request.user.time_zone:
         initial["time_zone"] = request.user.time_zone
-    form = SeriesForm(request.POST or None, instance=instance, initial=initial)
+    form = SeriesForm(request.POST or None, instance=instance, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in SERIES_FIELDS}
@@ -150,7 +150,7 @@ def cadence(request):
     _require_series_pages(request.user)
     can_manage = can_plan(request.user)
     rows = series_selectors.cadence_by_month(
-        teams=Team.objects.all(), months=CADENCE_MONTHS, today=timezone.localdate()
+        teams=visible_teams(request.user), months=CADENCE_MONTHS, today=timezone.localdate()
     )
     months = rows[0].months if rows else []
     context = {"rows": rows, "months": months, "can_manage": can_manage}
@@ -167,7 +167,7 @@ def cadence_target(request):
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))
         return redirect("cadence")
     team = form.cleaned_data["team"]
-    if team is None:
+    if team is None or not sees_team(request.user, team.pk):
         raise Http404
     services.cadence_target_set(
         team=team, user=request.user, sessions_per_month=form.cleaned_data["sessions_per_month"]

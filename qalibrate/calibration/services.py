@@ -34,6 +34,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.calibration.permissions import can_plan, can_run, can_score, can_update_action
+from qalibrate.calibration.signals import session_completed
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations.models import (
@@ -447,6 +448,7 @@ def session_complete(
             else:
                 official.append(evaluation)
     notifications.session_event(session=session, kind=NotificationKind.SUMMARY)
+    session_completed.send(sender=CalibrationSession, session=session)
     if share_with_agents:
         notifications.session_event(session=session, kind=NotificationKind.RESULTS_SHARED)
     return Completion(session=session, official=official, kept=kept)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from qalibrate.accounts.models import Team
+from qalibrate.accounts.permissions import visible_teams
 from qalibrate.calibration import meeting_selectors, permissions, planning, selectors, services
 from qalibrate.calibration.detail_selectors import actions_with_rights, session_detail_for
 from qalibrate.calibration.forms import (
@@ -32,6 +32,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.contacts import selection as contact_selection
+from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards.models import Criterion
@@ -73,11 +74,12 @@ def session_plan(request):
     initial = {}
     if request.method != "POST":
         team_id = request.GET.get("team", "")
-        team_filter = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+        teams = visible_teams(request.user)
+        team_filter = teams.filter(pk=team_id).first() if team_id.isdigit() else None
         initial = planning.plan_initial(
             user=request.user, contacts=picked, team_filter=team_filter, now=timezone.now()
         )
-    form = SessionPlanForm(request.POST or None, initial=initial, picked=picked)
+    form = SessionPlanForm(request.POST or None, initial=initial, picked=picked, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contacts = picked or _sampled_contacts(request, form)
@@ -111,7 +113,7 @@ def session_plan_precision(request):
     if not permissions.can_plan(request.user):
         raise PermissionDenied
     picked = _picked_contacts(request)
-    form = SessionPlanForm(request.GET, picked=picked)
+    form = SessionPlanForm(request.GET, picked=picked, user=request.user)
     context = {"precision": planning.form_precision(form, picked)}
     return render(request, "calibration/_plan_precision.html", context)
 
@@ -452,7 +454,7 @@ def action_status(request, action_pk):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "action_list")
+    return redirect(safe_next(request, "action_list"))
 
 
 @login_required

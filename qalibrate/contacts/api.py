@@ -103,11 +103,11 @@ class ContactViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         dry_run = flag(request, "dry_run")
         try:
             if dry_run:
-                report = importing.contacts_check(records=rows)
+                report = importing.contacts_check(records=rows, user=request.user)
                 if not report.ok:
                     raise importing.ImportRejected(report)
             else:
-                report = importing.contacts_apply(records=rows)
+                report = importing.contacts_apply(records=rows, user=request.user)
         except importing.ImportRejected as rejected:
             raise _row_errors(rejected.report) from None
         result = {

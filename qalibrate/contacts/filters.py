@@ -7,8 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from qalibrate.accounts.models import Agent, Team
-from qalibrate.api.filters import BlankChoiceFilter, ObjectFilter
+from qalibrate.api.filters import (
+    BlankChoiceFilter,
+    ObjectFilter,
+    agents_of_request,
+    teams_of_request,
+)
 from qalibrate.contacts.models import Channel
 from qalibrate.contacts.selectors import contacts_narrowed
 
@@ -30,8 +34,8 @@ class ContactFilter(django_filters.FilterSet):
     """Every filter optional. An invalid value answers 400 in the API; the page ignores the
     filters until they are all valid."""
 
-    team = ObjectFilter(label=_("Team"), queryset=Team.objects.all())
-    agent = ObjectFilter(label=_("Agent"), queryset=Agent.objects.select_related("team"))
+    team = ObjectFilter(label=_("Team"), queryset=teams_of_request)
+    agent = ObjectFilter(label=_("Agent"), queryset=agents_of_request)
     channel = BlankChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
     date_from = _in_api(DAY, "Contacts of this day and later, in your time zone.")(
         django_filters.DateFilter(label=_("From"), widget=_date_input())

@@ -3,17 +3,18 @@
 
 CSV and XLSX files are read row by row, so big files need little memory; JSON files are read
 whole and have a smaller size limit. ``file_check`` and ``file_apply`` are the import page's
-steps: read the file, then check or apply its records.
+steps: read the file, then check or apply its records. ``table_records_open`` reads any import's
+CSV or XLSX table the same way, with the caller's column names (the history import uses it).
 """
 
 import codecs
 import csv
 import io
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import openpyxl
 from django.template.defaultfilters import filesizeformat
@@ -44,24 +45,24 @@ Lines = Iterator[tuple[int, list | tuple]]
 
 
 def file_check(
-    *, file: BinaryIO, filename: str, media_names: Collection[str] = frozenset()
+    *, file: BinaryIO, filename: str, media_names: Collection[str] = frozenset(), user=None
 ) -> ImportReport:
     """Report what importing the file would do, writing nothing (importing.contacts_check)."""
     try:
         with records_open(file=file, filename=filename) as records:
-            return contacts_check(records=records, media_names=media_names)
+            return contacts_check(records=records, media_names=media_names, user=user)
     except ImportProblem as problem:
         return ImportReport.for_file_problem(str(problem))
 
 
 def file_apply(
-    *, file: BinaryIO, filename: str, media_archive: BinaryIO | None = None
+    *, file: BinaryIO, filename: str, media_archive: BinaryIO | None = None, user=None
 ) -> ImportReport:
     """Import every contact of the file in one transaction (importing.contacts_apply); raises
     ImportRejected, having written nothing, if the file or any row has a problem."""
     try:
         with records_open(file=file, filename=filename) as records:
-            return contacts_apply(records=records, media_archive=media_archive)
+            return contacts_apply(records=records, media_archive=media_archive, user=user)
     except ImportProblem as problem:
         raise ImportRejected(ImportReport.for_file_problem(str(problem))) from None
 
@@ -71,9 +72,40 @@ def records_open(*, file: BinaryIO, filename: str) -> Iterator[Records]:
     """The columns and rows of a CSV, XLSX or JSON file, after the checks of the whole file.
     Raises ImportProblem for a file that cannot be imported."""
     extension = PurePath(filename).suffix.lower()
-    readers = {".csv": _csv_records, ".xlsx": _xlsx_records, ".json": _json_records}
-    if extension not in readers:
+    if extension not in (".csv", ".xlsx", ".json"):
         raise ImportProblem(_("Only CSV, XLSX and JSON files can be imported."))
+    file, head, size = upload_checked(file, extension=extension)
+    if extension == ".json":
+        with _json_records(file, head=head, size=size) as records:
+            yield records
+        return
+    with table_lines(file, extension=extension, head=head, size=size) as lines:
+        yield records_from_lines(lines)
+
+
+@contextmanager
+def table_records_open(
+    *,
+    file: BinaryIO,
+    filename: str,
+    column_key: Callable[[Any], str],
+    columns_check: Callable[[list[str]], None],
+) -> Iterator[Records]:
+    """The columns and rows of a CSV or XLSX file, after the checks of the whole file, for an
+    import with its own columns: ``column_key`` names a header cell's column, ``columns_check``
+    raises ImportProblem for columns that will not do. Raises ImportProblem for a file that
+    cannot be imported."""
+    extension = PurePath(filename).suffix.lower()
+    if extension not in (".csv", ".xlsx"):
+        raise ImportProblem(_("Only CSV and XLSX files can be imported."))
+    file, head, size = upload_checked(file, extension=extension)
+    with table_lines(file, extension=extension, head=head, size=size) as lines:
+        yield records_from_lines(lines, column_key=column_key, columns_check=columns_check)
+
+
+def upload_checked(file: BinaryIO, *, extension: str) -> tuple[BinaryIO, bytes, int]:
+    """The checks of a whole uploaded file: within the size limit, not empty, its content what
+    its extension says. Returns the file at its start, its first bytes and its size."""
     file, size = _rewound(file)
     if size > MAX_IMPORT_BYTES:
         raise ImportProblem(
@@ -85,8 +117,16 @@ def records_open(*, file: BinaryIO, filename: str) -> Iterator[Records]:
     head = file.read(HEAD_BYTES)
     file.seek(0)
     _content_check(extension, head)
-    with readers[extension](file, head=head, size=size) as records:
-        yield records
+    return file, head, size
+
+
+@contextmanager
+def table_lines(file: BinaryIO, *, extension: str, head: bytes, size: int) -> Iterator[Lines]:
+    """The numbered lines of a CSV file (its encoding and delimiter found from its first bytes)
+    or of an XLSX workbook's first sheet, read as they come."""
+    reader = _xlsx_lines if extension == ".xlsx" else _csv_file_lines
+    with reader(file, head=head, size=size) as lines:
+        yield lines
 
 
 def _rewound(file: BinaryIO) -> tuple[BinaryIO, int]:
@@ -119,8 +159,14 @@ def _content_check(extension: str, head: bytes) -> None:
 # --- tables (CSV, XLSX): the first line names the columns -------------------------------------
 
 
-def _records_from_lines(lines: Lines) -> Records:
-    """A table's records: the first non-blank line names the columns; blank lines are skipped."""
+def records_from_lines(
+    lines: Lines,
+    *,
+    column_key: Callable[[Any], str] = column_key,
+    columns_check: Callable[[list[str]], None] = columns_check,
+) -> Records:
+    """A table's records: the first non-blank line names the columns (each cell through
+    ``column_key``, the whole header through ``columns_check``); blank lines are skipped."""
     for _row, cells in lines:
         if not all(is_blank(cell) for cell in cells):
             header = [column_key(cell) for cell in cells]
@@ -145,12 +191,12 @@ def _rows(header: list[str], lines: Lines) -> Rows:
 
 
 @contextmanager
-def _csv_records(file: BinaryIO, *, head: bytes, size: int) -> Iterator[Records]:
+def _csv_file_lines(file: BinaryIO, *, head: bytes, size: int) -> Iterator[Lines]:
     encoding = _encoding_detect(head, complete=size <= len(head))
     delimiter = _delimiter_detect(head.decode(encoding, errors="replace"))
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
     try:
-        yield _records_from_lines(_csv_lines(text, delimiter=delimiter))
+        yield _csv_lines(text, delimiter=delimiter)
     finally:
         text.detach()  # leave the caller's file open
 
@@ -191,7 +237,7 @@ def _delimiter_detect(text: str) -> str:
 
 
 @contextmanager
-def _xlsx_records(file: BinaryIO, *, head: bytes, size: int) -> Iterator[Records]:
+def _xlsx_lines(file: BinaryIO, *, head: bytes, size: int) -> Iterator[Lines]:
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
@@ -200,7 +246,7 @@ def _xlsx_records(file: BinaryIO, *, head: bytes, size: int) -> Iterator[Records
         sheet = workbook.worksheets[0]
         # Some programs store a wrong sheet size; once it is forgotten, every row is read.
         sheet.reset_dimensions()
-        yield _records_from_lines(enumerate(sheet.iter_rows(values_only=True), start=1))
+        yield enumerate(sheet.iter_rows(values_only=True), start=1)
     finally:
         workbook.close()
 

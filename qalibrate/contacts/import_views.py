@@ -185,7 +185,10 @@ def import_start(request):
                     media_names = importing.media_names_in(handle)
             with batch.file.open("rb") as handle:
                 report = import_files.file_check(
-                    file=handle, filename=batch.original_name, media_names=media_names
+                    file=handle,
+                    filename=batch.original_name,
+                    media_names=media_names,
+                    user=request.user,
                 )
             batch.report = report.as_dict()
             batch.save(update_fields=["report"])
@@ -193,10 +196,19 @@ def import_start(request):
     return render(request, "contacts/import.html", {"form": form, "columns": COLUMN_HELP})
 
 
+def _imports_of(user):
+    """One's own uploads; administrators anyone's."""
+    return (
+        ContactImport.objects.all()
+        if user.is_admin
+        else ContactImport.objects.filter(uploaded_by=user)
+    )
+
+
 @login_required
 def import_report(request, pk):
     _require_importer(request.user)
-    batch = get_object_or_404(ContactImport, pk=pk)
+    batch = get_object_or_404(_imports_of(request.user), pk=pk)
     return render(request, "contacts/import_report.html", {"batch": batch, "report": batch.report})
 
 
@@ -204,7 +216,7 @@ def import_report(request, pk):
 @require_POST
 def import_apply(request, pk):
     _require_importer(request.user)
-    batch = get_object_or_404(ContactImport, pk=pk, status=ImportStatus.PREVIEWED)
+    batch = get_object_or_404(_imports_of(request.user), pk=pk, status=ImportStatus.PREVIEWED)
     if not batch.file:  # removed by importing.import_uploads_expire
         messages.error(
             request, _("This check is more than a day old and its file is gone; upload it again.")
@@ -214,7 +226,7 @@ def import_apply(request, pk):
     try:
         with batch.file.open("rb") as handle:
             report = import_files.file_apply(
-                file=handle, filename=batch.original_name, media_archive=archive
+                file=handle, filename=batch.original_name, media_archive=archive, user=request.user
             )
     except importing.ImportRejected as rejected:
         report = rejected.report

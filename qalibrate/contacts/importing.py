@@ -7,13 +7,17 @@ nothing; ``contacts_apply`` writes every contact in one transaction, or nothing 
 row has a problem. Rows are written in batches, so big files need little memory.
 """
 
+import io
 import json
 import logging
+import lzma
 import os
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
@@ -23,16 +27,25 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Agent, Team
+from qalibrate.accounts.permissions import visible_teams
 from qalibrate.contacts.models import Channel, Contact, ContactImport
 from qalibrate.core import jsonsafe
 
 logger = logging.getLogger(__name__)
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
+# What the recordings zip of one import may unpack to: by its directory before anything is
+# unpacked, and counted again as the recordings are unpacked (each time a row names one).
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024
+# Audio barely compresses: a member that unpacks to more than this many times its packed size is
+# a zip bomb. A member of at most RATIO_FREE_BYTES may compress as it likes (a short silence).
+MAX_COMPRESSION_RATIO = 100
+RATIO_FREE_BYTES = 1024 * 1024
 MAX_ERRORS = 200
 MAX_DURATION_SECONDS = 7 * 24 * 3600
 SAMPLE_ROWS = 10
@@ -73,7 +86,19 @@ CHANNEL_WORDS = {
     "ärende": Channel.TICKET,
 }
 DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
-AUDIO_EXTENSIONS = {".ogg", ".opus", ".mp3", ".wav", ".m4a", ".webm"}
+# How a recording of each kind starts: a member must be audio by its content, not only its name.
+AUDIO_SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    ".ogg": lambda head: head.startswith(b"OggS"),
+    ".opus": lambda head: head.startswith(b"OggS"),
+    # An ID3 tag, or straight away an MPEG audio frame: its sync is the first eleven bits set,
+    # so its first two bytes are at least FF E0.
+    ".mp3": lambda head: head.startswith(b"ID3") or head[:2] >= b"\xff\xe0",
+    ".wav": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WAVE",
+    ".m4a": lambda head: head[4:8] == b"ftyp",
+    ".webm": lambda head: head.startswith(b"\x1a\x45\xdf\xa3"),  # EBML
+}
+AUDIO_EXTENSIONS = set(AUDIO_SIGNATURES)
+SIGNATURE_BYTES = 12
 # A file being written carries this prefix in MEDIA_ROOT until it is whole and renamed into place.
 TEMPORARY_PREFIX = ".incomplete-"
 # Uploads of a check never applied, and temporary files a stopped process left, go after a day.
@@ -101,21 +126,15 @@ class RowError:
 
 
 @dataclass
-class ImportReport:
-    """What an import found or did: counts, the first problems and the first rows."""
+class RowReport:
+    """What a check of rows found wrong: the first MAX_ERRORS problems and how many there were.
+    Each import's report adds its own counts."""
 
-    total_rows: int = 0
-    valid_rows: int = 0
-    creates: int = 0
-    updates: int = 0
     errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS
     error_count: int = 0
-    new_agents: list[str] = field(default_factory=list)
-    missing_media: list[str] = field(default_factory=list)  # the first MAX_ERRORS
-    sample: list[dict] = field(default_factory=list)
 
     @classmethod
-    def for_file_problem(cls, message: str) -> "ImportReport":
+    def for_file_problem(cls, message: str) -> "RowReport":
         return cls(errors=[RowError(row=0, column="", message=message)], error_count=1)
 
     @property
@@ -131,10 +150,23 @@ class ImportReport:
             self.errors.append(error)
 
 
+@dataclass
+class ImportReport(RowReport):
+    """What a contact import found or did: counts, the first problems and the first rows."""
+
+    total_rows: int = 0
+    valid_rows: int = 0
+    creates: int = 0
+    updates: int = 0
+    new_agents: list[str] = field(default_factory=list)
+    missing_media: list[str] = field(default_factory=list)  # the first MAX_ERRORS
+    sample: list[dict] = field(default_factory=list)
+
+
 class ImportRejected(Exception):
     """The file has problems, so nothing was imported; ``report`` lists them."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: RowReport):
         super().__init__("; ".join(str(error) for error in report.errors[:3]))
         self.report = report
 
@@ -143,7 +175,7 @@ class ImportProblem(Exception):
     """The records as a whole (their file, their columns) cannot be imported."""
 
 
-class _CellProblem(Exception):
+class CellProblem(Exception):
     """One value cannot be used."""
 
 
@@ -163,19 +195,20 @@ class Records(NamedTuple):
 
 
 def contacts_check(
-    *, records: list | Records, media_names: Collection[str] = frozenset()
+    *, records: list | Records, media_names: Collection[str] = frozenset(), user=None
 ) -> ImportReport:
     """Report what importing the records would do, writing nothing to the database.
 
     ``records``: a list of objects, one per contact (see ``records_from_list``), or Records
     read from a file (qalibrate.contacts.import_files). ``media_names`` are the file names in
-    the recordings archive (see ``media_names_in``).
+    the recordings archive (see ``media_names_in``). With ``user``, only the teams they run
+    (accounts.permissions.visible_teams) may receive contacts.
     """
-    return _Import(media_names=media_names).run(records)
+    return _Import(media_names=media_names, user=user).run(records)
 
 
 def contacts_apply(
-    *, records: list | Records, media_archive: BinaryIO | None = None
+    *, records: list | Records, media_archive: BinaryIO | None = None, user=None
 ) -> ImportReport:
     """Import every contact of the records in one transaction, recordings taken from the zip.
 
@@ -185,17 +218,24 @@ def contacts_apply(
     leave the recordings behind.
     """
     archive = _zip_open(media_archive)
-    members = _audio_members(archive) if archive else {}
-    importer = _Import(media_names=members, archive=archive, write=True)
     try:
-        with transaction.atomic():
-            report = importer.run(records)
-            if not report.ok:
-                raise ImportRejected(report)
-    except Exception:
-        # The transaction rolled back, but recordings already copied to storage did not.
-        importer.media_discard()
-        raise
+        recordings = _recordings_read(archive) if archive else _Recordings()
+        importer = _Import(
+            media_names=recordings.names(),
+            archive=archive,
+            members=recordings.members,
+            write=True,
+            user=user,
+        )
+        try:
+            with transaction.atomic():
+                report = importer.run(records)
+                if not report.ok:
+                    raise ImportRejected(report)
+        except Exception:
+            # The transaction rolled back, but recordings already copied to storage did not.
+            importer.media_discard()
+            raise
     finally:
         if archive:
             archive.close()
@@ -334,13 +374,29 @@ def _stored_files(storage, folder: str) -> Iterator[str]:
         yield from _stored_files(storage, f"{folder}/{name}")
 
 
-def media_names_in(archive: BinaryIO) -> set[str]:
-    """The base names of the audio files in a zip archive; none if it is not a zip archive."""
+class MediaNames(frozenset):
+    """The base names of the audio files of a recordings zip, as ``media_names_in`` finds them.
+    ``refused`` holds why an audio file a row may name cannot be used (by base name), and
+    ``problems`` why the whole archive cannot; ``contacts_check`` reports both."""
+
+    refused: dict[str, str]
+    problems: tuple[str, ...]
+
+    def __new__(cls, names=(), *, refused=None, problems=()):
+        self = super().__new__(cls, names)
+        self.refused = dict(refused or {})
+        self.problems = tuple(problems)
+        return self
+
+
+def media_names_in(archive: BinaryIO) -> MediaNames:
+    """The base names of the audio files in a zip archive, with what is wrong with them; none if
+    it is not a zip archive."""
     opened = _zip_open(archive)
     if opened is None:
-        return set()
+        return MediaNames()
     with opened:
-        return set(_audio_members(opened))
+        return _recordings_read(opened).names()
 
 
 # --- one pass over the rows -------------------------------------------------------------------
@@ -354,15 +410,27 @@ class _Import:
         *,
         media_names: Collection[str],
         archive: zipfile.ZipFile | None = None,
+        members: dict[str, zipfile.ZipInfo] | None = None,
         write: bool = False,
+        user=None,
     ):
-        self.media_names = media_names  # when writing: base name -> ZipInfo
+        self.user = user
+        # What media_names_in found; plain names (a caller's set) have nothing refused.
+        self.media_names = (
+            media_names if isinstance(media_names, MediaNames) else MediaNames(media_names)
+        )
         self.archive = archive
+        self.members = members or {}  # when writing: base name -> ZipInfo
         self.write = write
         self.stored_media: list[str] = []
+        self.unpacked_bytes = 0  # of the recordings, each time one is stored
 
     def run(self, records: list | Records) -> ImportReport:
         self.report = ImportReport()
+        # A refused recordings archive is a problem of the whole import; its rows are still
+        # checked, so the report lists everything at once. Nothing is written after a problem.
+        for problem in self.media_names.problems:
+            self.report.error_add(RowError(row=0, column="", message=problem))
         try:
             if isinstance(records, list):
                 records = records_from_list(records)
@@ -388,7 +456,9 @@ class _Import:
     def _start(self, columns: list[str]) -> None:
         # Looked up once for the whole file, never per row.
         self.agents = {a.employee_id: a for a in Agent.objects.exclude(employee_id=None)}
-        self.teams = {team.name.casefold(): team for team in Team.objects.all()}
+        teams = Team.objects.all() if self.user is None else visible_teams(self.user)
+        self.teams = {team.name.casefold(): team for team in teams}
+        self.my_team_ids = {team.pk for team in self.teams.values()}
         self.first_row_of: dict[str, int] = {}
         self.batch: list[tuple[Contact, str | None]] = []
         self.update_fields = UPDATED_ALWAYS + [
@@ -403,7 +473,7 @@ class _Import:
         if problem:
             report.error_add(RowError(row=row, column="", message=problem))
             return
-        cells = _Cells(row=row, record=record)
+        cells = Cells(row=row, record=record)
         external_id = cells.value("external_id", _external_id_parse, required=True)
         channel = cells.value("channel", _channel_parse, required=True)
         agent = self._agent_find(cells)
@@ -444,12 +514,20 @@ class _Import:
         if len(self.batch) >= BATCH_SIZE:
             self._batch_flush()
 
-    def _agent_find(self, cells: "_Cells") -> Agent | None:
+    def _agent_find(self, cells: "Cells") -> Agent | None:
         employee_id = cells.value("agent_id", _employee_id_parse, required=True)
         if employee_id is None:
             return None
         if employee_id in self.agents:
-            return self.agents[employee_id]
+            agent = self.agents[employee_id]
+            if agent.team_id is not None and agent.team_id not in self.my_team_ids:
+                cells.error_add(
+                    "agent_id",
+                    _("The agent %(value)s belongs to a team you do not run.")
+                    % {"value": _shown(employee_id)},
+                )
+                return None
+            return agent
         full_name = cells.value("agent_name", _agent_name_parse)
         team_name = _text(cells.record.get("team"))
         if not (full_name and team_name):
@@ -474,11 +552,13 @@ class _Import:
     def _media_name_parse(self, raw: Any) -> str:
         # Only the base name counts, as in media_names_in.
         name = PurePosixPath(_text(raw).replace("\\", "/")).name
+        if name in self.media_names.refused:
+            raise CellProblem(self.media_names.refused[name])
         if name not in self.media_names:
             missing = self.report.missing_media
             if name not in missing and len(missing) < MAX_ERRORS:
                 missing.append(name)
-            raise _CellProblem(
+            raise CellProblem(
                 _("The recording %(value)s is not among the audio files of the zip archive.")
                 % {"value": _shown(name)}
             )
@@ -521,12 +601,25 @@ class _Import:
                 )
 
     def _media_store(self, contact: Contact, name: str) -> None:
-        with self.archive.open(self.media_names[name]) as member:
-            file_store(contact.media, name, File(member, name=name))
+        """Unpack one recording into storage, counting the bytes as they come: more than the
+        archive's directory declares, or than the import may unpack in all, stop the import
+        (ImportProblem) and leave no part of the file behind."""
+        info = self.members[name]
+        with _member_reading(name):
+            member = self.archive.open(info)
+        with member:
+            counted = _CountedMember(
+                member,
+                name=name,
+                declared=min(info.file_size, MAX_RECORDING_BYTES),
+                left=MAX_ARCHIVE_BYTES - self.unpacked_bytes,
+            )
+            file_store(contact.media, name, File(counted, name=name))
+        self.unpacked_bytes += counted.count
         self.stored_media.append(contact.media.name)
 
 
-class _Cells:
+class Cells:
     """The values of one row, parsed column by column; problems are collected, not raised."""
 
     def __init__(self, *, row: int, record: dict[str, Any]):
@@ -542,7 +635,7 @@ class _Cells:
             return None
         try:
             return parse(raw)
-        except _CellProblem as problem:
+        except CellProblem as problem:
             self.error_add(column, str(problem))
             return None
 
@@ -596,7 +689,7 @@ def _shown(text: str) -> str:
 
 def _length_checked(text: str, limit: int) -> str:
     if len(text) > limit:
-        raise _CellProblem(
+        raise CellProblem(
             _("At most %(limit)d characters are allowed; this value has %(length)d.")
             % {"limit": limit, "length": len(text)}
         )
@@ -623,7 +716,7 @@ def _channel_parse(raw: Any) -> str:
     text = _text(raw)
     channel = CHANNEL_WORDS.get(text.casefold())
     if channel is None:
-        raise _CellProblem(
+        raise CellProblem(
             _("Unknown channel %(value)s; use call, chat, email or ticket.")
             % {"value": _shown(text)}
         )
@@ -634,7 +727,7 @@ def _language_parse(raw: Any) -> str:
     text = _text(raw)
     code = text.lower().replace("_", "-").split("-")[0]  # "ru-RU" means ru
     if code not in dict(settings.LANGUAGES):
-        raise _CellProblem(
+        raise CellProblem(
             _("Unknown language %(value)s; use %(codes)s.")
             % {"value": _shown(text), "codes": ", ".join(dict(settings.LANGUAGES))}
         )
@@ -664,7 +757,7 @@ def _datetime_from_text(text: str) -> datetime:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise _CellProblem(
+    raise CellProblem(
         _("%(value)s is not a date and time; write e.g. 2026-03-02 10:30 or 02.03.2026 10:30.")
         % {"value": _shown(text)}
     )
@@ -681,18 +774,18 @@ def _duration_parse(raw: Any) -> int:
     else:
         seconds = _duration_from_text(_text(raw))
     if seconds != int(seconds) or seconds < 0:
-        raise _CellProblem(_duration_problem(raw))
+        raise CellProblem(_duration_problem(raw))
     if seconds > MAX_DURATION_SECONDS:
-        raise _CellProblem(_("%(value)s is longer than a week.") % {"value": _shown(_text(raw))})
+        raise CellProblem(_("%(value)s is longer than a week.") % {"value": _shown(_text(raw))})
     return int(seconds)
 
 
 def _duration_from_text(text: str) -> int:
     parts = text.split(":")
     if len(parts) > 3 or not all(part.isdecimal() for part in parts):
-        raise _CellProblem(_duration_problem(text))
+        raise CellProblem(_duration_problem(text))
     if any(int(part) >= 60 for part in parts[1:]):
-        raise _CellProblem(_duration_problem(text))
+        raise CellProblem(_duration_problem(text))
     seconds = 0
     for part in parts:
         seconds = seconds * 60 + int(part)
@@ -722,22 +815,22 @@ def _transcript_parse(raw: Any) -> list[dict]:
         except ValueError:  # also nested too deep
             turns = None
         if not isinstance(turns, list):
-            raise _CellProblem(_("The transcript starts with [ but is not a JSON list of turns."))
+            raise CellProblem(_("The transcript starts with [ but is not a JSON list of turns."))
     return [_turn_parse(number, turn) for number, turn in enumerate(turns, start=1)]
 
 
 def _turn_parse(number: int, turn: Any) -> dict:
     if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
-        raise _CellProblem(_("Turn %(number)d of the transcript has no text.") % {"number": number})
+        raise CellProblem(_("Turn %(number)d of the transcript has no text.") % {"number": number})
     t = turn.get("t")
     if t is not None and (isinstance(t, bool) or not isinstance(t, int | float) or t < 0):
-        raise _CellProblem(
+        raise CellProblem(
             _("Turn %(number)d of the transcript: t must be the seconds from the start.")
             % {"number": number}
         )
     speaker = turn.get("speaker") or ""
     if not isinstance(speaker, str):
-        raise _CellProblem(
+        raise CellProblem(
             _("Turn %(number)d of the transcript: speaker must be text.") % {"number": number}
         )
     return {"t": t, "speaker": speaker.strip(), "text": turn["text"]}
@@ -756,14 +849,188 @@ def _zip_open(archive: BinaryIO | None) -> zipfile.ZipFile | None:
         return None
 
 
+@dataclass
+class _Recordings:
+    """What a recordings zip offers: its usable audio members by base name, the audio members a
+    row may not use and why, and the problems of the whole archive."""
+
+    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def names(self) -> MediaNames:
+        return MediaNames(self.members, refused=self.refused, problems=self.problems)
+
+
+def _recordings_read(archive: zipfile.ZipFile) -> _Recordings:
+    """The audio members of the archive, judged first by its central directory (sizes and
+    compression ratios, before anything is unpacked), then by their first bytes."""
+    recordings = _Recordings()
+    recordings.problems = _archive_problems(archive.infolist(), size=_archive_size(archive))
+    for name, info in _audio_members(archive).items():
+        if info.file_size > MAX_RECORDING_BYTES:
+            recordings.refused[name] = _(
+                "The recording %(name)s is %(size)s, more than the limit of %(limit)s."
+            ) % {
+                "name": _shown(name),
+                "size": filesizeformat(info.file_size),
+                "limit": filesizeformat(MAX_RECORDING_BYTES),
+            }
+        elif recordings.problems:
+            recordings.members[name] = info  # the archive is refused: nothing more is opened
+        elif problem := _content_problem(archive, name, info):
+            recordings.refused[name] = problem
+        else:
+            recordings.members[name] = info
+    return recordings
+
+
+def _archive_size(archive: zipfile.ZipFile) -> int | None:
+    try:
+        return archive.fp.seek(0, os.SEEK_END)  # each member's reading seeks to its own place
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _archive_problems(infos: list[zipfile.ZipInfo], *, size: int | None) -> list[str]:
+    """What the central directory tells against the whole archive: members that claim more
+    packed data than the archive holds (to hide their ratio, or to share their data), a member
+    that compresses as no recording does (a zip bomb), more bytes in all than one import may
+    unpack."""
+    problems = []
+    if size is not None and sum(info.compress_size for info in infos) > size:
+        problems.append(
+            _(
+                "The zip archive is damaged: its directory claims more packed data than the "
+                "archive holds."
+            )
+        )
+    bomb = next(
+        (
+            info
+            for info in infos
+            if info.file_size > RATIO_FREE_BYTES
+            and info.file_size > MAX_COMPRESSION_RATIO * info.compress_size
+        ),
+        None,
+    )
+    if bomb:
+        problems.append(
+            _(
+                "The zip archive is refused: %(name)s would unpack from %(packed)s to %(size)s. "
+                "Recordings barely compress, so this looks like a zip bomb."
+            )
+            % {
+                "name": _shown(PurePosixPath(bomb.filename.replace("\\", "/")).name),
+                "packed": filesizeformat(bomb.compress_size),
+                "size": filesizeformat(bomb.file_size),
+            }
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ARCHIVE_BYTES:
+        problems.append(
+            _(
+                "The zip archive would unpack to %(size)s, more than the limit of %(limit)s "
+                "for the recordings of one import."
+            )
+            % {"size": filesizeformat(total), "limit": filesizeformat(MAX_ARCHIVE_BYTES)}
+        )
+    return problems
+
+
+def _content_problem(archive: zipfile.ZipFile, name: str, info: zipfile.ZipInfo) -> str:
+    """Why the member is not the audio its extension names, judged by its first bytes; "" if
+    it is."""
+    extension = PurePosixPath(name).suffix.lower()
+    try:
+        with _member_reading(name), archive.open(info) as member:
+            head = member.read(SIGNATURE_BYTES)
+    except ImportProblem as problem:
+        return str(problem)
+    if AUDIO_SIGNATURES[extension](head):
+        return ""
+    return _(
+        "The content of %(name)s in the zip archive is not audio of the kind its extension "
+        "%(extension)s says."
+    ) % {"name": _shown(name), "extension": extension}
+
+
+# Errors of unpacking damaged or forged data (bz2 raises an OSError without an errno).
+_UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError)
+
+
+@contextmanager
+def _member_reading(name: str) -> Iterator[None]:
+    """Errors of unpacking the member, as an ImportProblem naming it; errors of the disk pass."""
+    try:
+        yield
+    except _UNPACK_ERRORS as error:
+        raise ImportProblem(_member_damaged(name)) from error
+    except OSError as error:
+        if error.errno is not None:
+            raise
+        raise ImportProblem(_member_damaged(name)) from error
+
+
+def _member_damaged(name: str) -> str:
+    return _(
+        "The recording %(name)s in the zip archive is damaged: it does not unpack to what the "
+        "archive says."
+    ) % {"name": _shown(name)}
+
+
+class _CountedMember(io.IOBase):
+    """A member of the recordings zip as it is unpacked, its bytes counted as they come: more
+    than ``declared`` (a header that lies) or than ``left`` of the import's limit raise
+    ImportProblem. Not seekable, so storages read it once from the start."""
+
+    def __init__(self, member: BinaryIO, *, name: str, declared: int, left: int):
+        super().__init__()
+        self.member = member
+        self.member_name = name  # not "name": File would take it for a path on the disk
+        self.declared = declared
+        self.left = left
+        self.count = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        allowed = min(self.declared, self.left) - self.count
+        if size is None or size < 0 or size > allowed + 1:
+            size = allowed + 1  # one byte more than allowed is enough to tell
+        with _member_reading(self.member_name):
+            data = self.member.read(size)
+        self.count += len(data)
+        if self.count > self.left:
+            raise ImportProblem(
+                _(
+                    "The recordings the rows name would unpack to more than %(limit)s in all, "
+                    "the limit for one import."
+                )
+                % {"limit": filesizeformat(MAX_ARCHIVE_BYTES)}
+            )
+        if self.count > self.declared:
+            raise ImportProblem(_member_damaged(self.member_name))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.member.close()
+        super().close()
+
+
 def _audio_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """The audio files of the archive by base name; odd and unsafe members are left out."""
+    """The files of the archive with an audio extension, by base name (the first of a name);
+    odd and unsafe members are left out. Their sizes and content are judged by the caller."""
     members = {}
     for info in archive.infolist():
         path = PurePosixPath(info.filename.replace("\\", "/"))
         unsafe = path.is_absolute() or ".." in path.parts
         encrypted = info.flag_bits & 0x1
-        if info.is_dir() or unsafe or encrypted or info.file_size > MAX_RECORDING_BYTES:
+        if info.is_dir() or unsafe or encrypted:
             continue
         if path.suffix.lower() in AUDIO_EXTENSIONS:
             members.setdefault(path.name, info)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import Agent, Team, user_link
+from qalibrate.accounts.permissions import in_my_teams
 
 
 class Channel(models.TextChoices):
@@ -15,12 +16,22 @@ class Channel(models.TextChoices):
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Agents see only their own contacts; everyone else (administrators, QA leads and
-        evaluators) sees all of them."""
+        evaluators) the contacts of their teams, those of any session they take part in and those
+        they evaluated."""
         if not user.is_authenticated:
             return self.none()
         if user.is_agent:
             return self.filter(agent__user=user)
-        return self  # team scoping: narrow to the user's teams here
+        mine = in_my_teams(user)
+        if not mine:
+            return self
+        in_my_sessions = self.model.objects.filter(
+            sessioncontact__session__participants__user=user
+        ).values("pk")
+        evaluated_by_me = self.model.objects.filter(evaluations__evaluator=user).values("pk")
+        return self.filter(
+            mine | models.Q(pk__in=in_my_sessions) | models.Q(pk__in=evaluated_by_me)
+        )
 
 
 class Contact(models.Model):

@@ -18,8 +18,12 @@ def contacts_filtered(*, user: User, filters: dict) -> QuerySet[Contact]:
 
 
 def contacts_listed(*, user: User) -> QuerySet[Contact]:
-    """The contacts the user may see, with what the list shows of them."""
-    submitted = Evaluation.objects.filter(contact=OuterRef("pk"), status=EvaluationStatus.SUBMITTED)
+    """The contacts the user may see, with what the list shows of them. A contact is evaluated
+    when it has a submitted evaluation the user may see: another evaluator's in a blind session
+    does not count before the reveal, so the mark and the filter do not tell who submitted what."""
+    submitted = Evaluation.objects.visible_to(user).filter(
+        contact=OuterRef("pk"), status=EvaluationStatus.SUBMITTED
+    )
     return (
         Contact.objects.visible_to(user)
         .select_related("agent", "team")

@@ -27,7 +27,7 @@ class ContactSerializer(serializers.ModelSerializer):
     team = TeamSerializer()
     has_recording = serializers.SerializerMethodField()
     is_evaluated = serializers.BooleanField(
-        help_text="Has at least one submitted evaluation.", required=False
+        help_text="Has at least one submitted evaluation that you may see.", required=False
     )
 
     class Meta:

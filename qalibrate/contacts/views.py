@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qalibrate.calibration.permissions import can_plan
@@ -15,9 +14,10 @@ from qalibrate.contacts.filters import ContactFilter
 from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.permissions import can_filter_contacts, can_import_contacts
+from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate
-from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
+from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
 
 PAGE_SIZE = 50
 
@@ -25,7 +25,9 @@ PAGE_SIZE = 50
 @login_required
 def contact_list(request):
     filterset = ContactFilter(
-        request.GET or None, queryset=selectors.contacts_listed(user=request.user)
+        request.GET or None,
+        queryset=selectors.contacts_listed(user=request.user),
+        request=request,
     )
     # Unlike the API, the page shows every contact until all the filters are valid.
     valid = filterset.is_valid()
@@ -69,11 +71,10 @@ def _ids(values: list[str]) -> list[int]:
 
 def _back_to_list(request, url: str) -> str:
     """The contact list page the request came from (path and query only), or the list."""
-    parts = urlsplit(url or "")
-    path = f"{parts.path}?{parts.query}" if parts.query else parts.path
     list_url = reverse("contact_list")
-    safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
-    return path if safe and path.startswith(list_url) else list_url
+    parts = urlsplit(safe_next(request, list_url, url=url or ""))
+    path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return path if path.startswith(list_url) else list_url
 
 
 @login_required
@@ -135,7 +136,10 @@ def contact_detail(request, pk):
     versions = []
     if can_evaluate(request.user):
         versions = (
-            ScorecardVersion.objects.filter(status=VersionStatus.PUBLISHED)
+            ScorecardVersion.objects.filter(
+                status=VersionStatus.PUBLISHED,
+                scorecard__in=Scorecard.objects.visible_to(request.user).values("pk"),
+            )
             .select_related("scorecard")
             .order_by("scorecard__name", "-number")
             .distinct()

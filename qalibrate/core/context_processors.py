@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qalibrate.accounts import permissions
+from qalibrate.history.permissions import can_see_history
+from qalibrate.people.permissions import can_see_people
 
 
 def navigation(request):
@@ -19,6 +21,10 @@ def navigation(request):
     ]
     if permissions.is_staff_member(user):
         links.insert(2, (pgettext_lazy("navigation", "Actions"), reverse("action_list")))
+    if can_see_history(user):
+        links.insert(3, (pgettext_lazy("navigation", "History"), reverse("history_trends")))
+    if can_see_people(user):
+        links.append((pgettext_lazy("navigation", "People"), reverse("people_list")))
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))
     current = request.path

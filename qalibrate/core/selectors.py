@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from qalibrate.accounts.models import Team, User
+from qalibrate.accounts.permissions import sees_every_team
 from qalibrate.calibration import meeting_selectors
 from qalibrate.calibration.models import (
     ACTIVE_STATUSES,
@@ -99,7 +100,7 @@ class TeamResult:
 @dataclass
 class Attention:
     teams: list[Team]
-    all_teams: bool  # True: every team (an admin, or a QA lead who belongs to no team)
+    all_teams: bool  # True: every team (an admin, or a QA lead given every team)
     scoring: list[ScoringProgress] = field(default_factory=list)
     ready: list[ScoringProgress] = field(default_factory=list)
     meetings_today: list[CalibrationSession] = field(default_factory=list)
@@ -112,13 +113,11 @@ class Attention:
 
 
 def attention_teams(user: User) -> tuple[list[Team], bool]:
-    """The teams a QA lead runs. There is no team scoping yet: the teams they belong to, or
-    every team when they belong to none; admins see every team."""
-    if not user.is_admin:
-        teams = list(user.teams.all())
-        if teams:
-            return teams, False
-    return list(Team.objects.all()), True
+    """The teams a QA lead runs: the teams they belong to, or every team for admins and those
+    given every team."""
+    if sees_every_team(user):
+        return list(Team.objects.all()), True
+    return list(user.teams.all()), False
 
 
 def _scope(user: User, teams: list[Team], all_teams: bool) -> Q:

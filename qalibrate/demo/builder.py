@@ -18,10 +18,12 @@ from qalibrate.calibration.models import SessionStatus
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.demo.attention import build_attention
 from qalibrate.demo.evaluations import build_evaluations
+from qalibrate.demo.history import build_history
 from qalibrate.demo.scorecards import build_scorecards
 from qalibrate.demo.series import build_series
 from qalibrate.demo.sessions import build_sessions
 from qalibrate.notifications.models import EmailStatus, Notification
+from qalibrate.notifications.models import Kind as NotificationKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "calibrate"  # noqa: S105 (printed at start; demo only)
@@ -81,16 +83,18 @@ CUSTOMER_NAMES = {
 }
 
 STAFF = [
-    # username, first name, last name, role, language, index of their team (None: all teams)
-    ("admin", "Alex", "Morgan", Role.ADMIN, "en", None),
-    ("maria.lindqvist", "Maria", "Lindqvist", Role.QA_LEAD, "sv", None),
-    ("olga.smirnova", "Ольга", "Смирнова", Role.QA_LEAD, "ru", None),
-    ("james.cole", "James", "Cole", Role.EVALUATOR, "en", 0),
-    ("priya.shah", "Priya", "Shah", Role.EVALUATOR, "en", 0),
-    ("irina.volkova", "Ирина", "Волкова", Role.EVALUATOR, "ru", 1),
-    ("nikita.orlov", "Никита", "Орлов", Role.EVALUATOR, "ru", 1),
-    ("anna.bergstrom", "Anna", "Bergström", Role.EVALUATOR, "sv", 2),
-    ("karl.nyberg", "Karl", "Nyberg", Role.EVALUATOR, "sv", 2),
+    # username, first name, last name, role, language, indexes of their teams. Maria leads the
+    # English and the Swedish teams, Olga the Russian one: neither sees the other's rows, but
+    # evaluators of one team score in another's sessions (and see those sessions).
+    ("admin", "Alex", "Morgan", Role.ADMIN, "en", (0, 1, 2)),
+    ("maria.lindqvist", "Maria", "Lindqvist", Role.QA_LEAD, "sv", (0, 2)),
+    ("olga.smirnova", "Ольга", "Смирнова", Role.QA_LEAD, "ru", (1,)),
+    ("james.cole", "James", "Cole", Role.EVALUATOR, "en", (0,)),
+    ("priya.shah", "Priya", "Shah", Role.EVALUATOR, "en", (0,)),
+    ("irina.volkova", "Ирина", "Волкова", Role.EVALUATOR, "ru", (1,)),
+    ("nikita.orlov", "Никита", "Орлов", Role.EVALUATOR, "ru", (1,)),
+    ("anna.bergstrom", "Anna", "Bergström", Role.EVALUATOR, "sv", (2,)),
+    ("karl.nyberg", "Karl", "Nyberg", Role.EVALUATOR, "sv", (2,)),
 ]
 # Agents who also log in to see their own results: (team index, agent index in AGENT_NAMES).
 AGENT_LOGINS = [("emma.clarke", 0, 0), ("anna.kuznetsova", 1, 0), ("elin.johansson", 2, 0)]
@@ -141,10 +145,10 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
         ]
     summary.agents = sum(len(agents) for agents in agents_by_language.values())
 
-    for username, first, last, role, language, team_index in STAFF:
-        time_zone = TEAMS[team_index][2] if team_index is not None else "Europe/Stockholm"
+    for username, first, last, role, language, team_indexes in STAFF:
+        time_zone = TEAMS[team_indexes[0]][2] if len(team_indexes) == 1 else "Europe/Stockholm"
         user = _make_user(username, first, last, role, language, time_zone)
-        user.teams.set(teams if team_index is None else [teams[team_index]])
+        user.teams.set([teams[index] for index in team_indexes])
         summary.logins.append((role.label, username, str(user)))
     for username, team_index, agent_index in AGENT_LOGINS:
         _, language, time_zone = TEAMS[team_index]
@@ -175,10 +179,15 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     summary.sessions = build_sessions(now=now)
     build_series(now=now)
     summary.sessions += build_attention(now=now)
-    # The news of sessions that ended before the demo's today was read then, its e-mail sent.
-    Notification.objects.filter(session__status=SessionStatus.COMPLETED).update(
-        read_at=now, email_status=EmailStatus.SENT, sent_at=now
-    )
+    summary.sessions += build_history(now=now)
+    summary.contacts = Contact.objects.count()  # the history's sessions brought their own
+    # The news of sessions that ended before the demo's today was read then, its e-mail sent;
+    # only the latest drift alert waits for the QA lead, unread.
+    ended = Notification.objects.filter(session__status=SessionStatus.COMPLETED)
+    ended.update(email_status=EmailStatus.SENT, sent_at=now)
+    drift = ended.filter(kind=NotificationKind.DRIFT).order_by("-session__meeting_at")
+    latest = drift.values_list("session_id", flat=True).first()
+    ended.exclude(kind=NotificationKind.DRIFT, session_id=latest).update(read_at=now)
     return summary
 
 

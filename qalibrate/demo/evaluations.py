@@ -49,7 +49,8 @@ def evaluate(rng, contact: Contact, evaluator: User, version, *, submit: bool, s
 
 def build_evaluations(*, seed: int = 2026) -> int:
     rng = random.Random(seed)
-    lead = User.objects.get(username="maria.lindqvist")
+    leads = User.objects.filter(role=Role.QA_LEAD).prefetch_related("teams")
+    lead_of = {team.pk: lead for lead in leads for team in lead.teams.all()}
     call_form = Scorecard.objects.get(name="Inbound support call").current_version
     chat_form = Scorecard.objects.get(name="Chat and e-mail").current_version
     evaluators = list(User.objects.filter(role=Role.EVALUATOR).order_by("username"))
@@ -57,6 +58,7 @@ def build_evaluations(*, seed: int = 2026) -> int:
     for agent_user in User.objects.filter(role=Role.AGENT).order_by("username"):
         contacts = list(Contact.objects.filter(agent__user=agent_user).order_by("-occurred_at")[:6])
         for number, contact in enumerate(contacts):
+            lead = lead_of[contact.team_id]  # the QA lead of the agent's team
             version = call_form if contact.channel == "call" else chat_form
             evaluator = evaluators[(number + made) % len(evaluators)]
             evaluation = evaluate(rng, contact, evaluator, version, submit=number != 5)

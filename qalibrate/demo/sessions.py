@@ -23,6 +23,7 @@ from qalibrate.contacts.models import Contact
 from qalibrate.demo.evaluations import evaluate
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Evaluation, EvaluationEvent
+from qalibrate.notifications.models import Kind, Notification
 from qalibrate.scorecards.models import Criterion, Scorecard
 
 
@@ -623,17 +624,18 @@ def _actions(session, lead, start: datetime, actions) -> None:
 
 
 def _complete(session, lead, rng, meeting) -> None:
-    # The summary is drafted in the language the team works in, as the notes and flags it quotes.
+    # The summary is drafted in the language the team works in, as the notes and flags it quotes;
+    # so is the history's record of the session (its rulings' answers).
     with translation.override("en"):
         result = meeting_selectors.discussion_with_history(session)
         summary = meeting_selectors.summary_draft(result)
-    services.session_complete(
-        session=session,
-        user=lead,
-        summary=summary,
-        agreed_becomes_official=True,
-        share_with_agents=True,
-    )
+        services.session_complete(
+            session=session,
+            user=lead,
+            summary=summary,
+            agreed_becomes_official=True,
+            share_with_agents=True,
+        )
     _backdate(session, rng, meeting)
 
 
@@ -669,6 +671,16 @@ def _backdate(session, rng, meeting) -> None:
     FollowUpAction.objects.filter(session=session).update(
         created_at=meeting + timedelta(minutes=50)
     )
+    # Its news, told when each thing happened.
+    told = Notification.objects.filter(session=session)
+    for kinds, at in (
+        ([Kind.INVITATION], meeting - timedelta(days=11)),
+        ([Kind.MATERIALS_READY], opened),
+        ([Kind.RESULTS_REVEALED], meeting),
+        ([Kind.ACTION_ASSIGNED], meeting + timedelta(minutes=50)),
+        ([Kind.SUMMARY, Kind.RESULTS_SHARED, Kind.DRIFT], completed),
+    ):
+        told.filter(kind__in=kinds).update(created_at=at)
     official = Evaluation.objects.filter(agreed_in=session)
     EvaluationEvent.objects.filter(evaluation__agreed_in=session).update(at=completed)
     official.filter(released_at__isnull=False).update(released_at=completed)

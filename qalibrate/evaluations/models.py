@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import user_link
-from qalibrate.accounts.permissions import is_qa_staff
+from qalibrate.accounts.permissions import in_my_teams, is_qa_staff
 from qalibrate.calibration.models import Participant
 from qalibrate.contacts.models import Contact
 from qalibrate.scorecards.models import AnswerValueMixin, Criterion, ScorecardVersion
@@ -15,9 +15,10 @@ class EvaluationStatus(models.TextChoices):
 
 class EvaluationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Own evaluations in any state. QA staff also see everyone's submitted ones, and
-        participants the submitted ones of their sessions, but a calibration session's only
-        after its reveal (blind scoring). Agents see their own contacts' once released."""
+        """Own evaluations in any state. QA staff also see the submitted ones of their teams'
+        contacts and of their sessions, and participants the submitted ones of their sessions,
+        but a calibration session's only after its reveal (blind scoring). Agents see their own
+        contacts' once released."""
         if not user.is_authenticated:
             return self.none()
         if user.is_agent:
@@ -25,11 +26,16 @@ class EvaluationQuerySet(models.QuerySet):
         own = models.Q(evaluator=user)
         submitted = models.Q(status=EvaluationStatus.SUBMITTED)
         revealed = models.Q(session__status__in=("discussion", "completed"))
-        if is_qa_staff(user):  # team scoping: narrow to the user's teams' contacts here
-            return self.filter(own | (submitted & (models.Q(session__isnull=True) | revealed)))
         in_my_session = models.Exists(
             Participant.objects.filter(session=models.OuterRef("session"), user=user)
         )
+        if is_qa_staff(user):
+            # Their teams' contacts, and the sessions they take part in whatever the team.
+            in_view = models.Q(session__isnull=True) | revealed
+            my_teams = in_my_teams(user, "contact__team")
+            if not my_teams:
+                return self.filter(own | (submitted & in_view))
+            return self.filter(own | (submitted & in_view & (my_teams | in_my_session)))
         return self.filter(own | (submitted & revealed & in_my_session))
 
 

@@ -2,7 +2,7 @@
 Evaluation.objects.visible_to(user)."""
 
 from qalibrate.accounts.models import User
-from qalibrate.accounts.permissions import is_qa_staff, is_staff_member
+from qalibrate.accounts.permissions import is_qa_staff, is_staff_member, sees_team
 from qalibrate.evaluations.models import Evaluation
 
 
@@ -14,6 +14,11 @@ def can_evaluate(user: User) -> bool:
 def can_manage_evaluations(user: User) -> bool:
     """QA staff reopen a submitted evaluation with a reason and share one with the agent."""
     return is_qa_staff(user)
+
+
+def can_manage_evaluation(user: User, evaluation: Evaluation) -> bool:
+    """Reopen or share this one: QA staff of the contact's team."""
+    return can_manage_evaluations(user) and sees_team(user, evaluation.contact.team_id)
 
 
 def can_view(user: User, evaluation: Evaluation) -> bool:

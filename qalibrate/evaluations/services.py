@@ -16,7 +16,7 @@ from qalibrate.evaluations.models import (
     EvaluationStatus,
     EventKind,
 )
-from qalibrate.evaluations.permissions import can_manage_evaluations
+from qalibrate.evaluations.permissions import can_manage_evaluation
 from qalibrate.scorecards.models import Criterion, ScorecardVersion, Section
 from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points, score_evaluation
 
@@ -224,7 +224,7 @@ def _snapshot(evaluation: Evaluation) -> dict:
 
 @transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Evaluation:
-    if not can_manage_evaluations(user):
+    if not can_manage_evaluation(user, evaluation):
         raise PermissionDenied
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:
@@ -254,7 +254,7 @@ def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Eva
 @transaction.atomic
 def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
     """Share a submitted evaluation with the agent whose contact it is."""
-    if not can_manage_evaluations(user):
+    if not can_manage_evaluation(user, evaluation):
         raise PermissionDenied
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:

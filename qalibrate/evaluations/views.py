@@ -15,7 +15,9 @@ from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations import selectors, services
 from qalibrate.evaluations.models import Evaluation
-from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluations
+from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluation
+from qalibrate.history.permissions import can_see_history
+from qalibrate.history.ruling_selectors import ruling_counts
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 from qalibrate.scorecards.scoring import score_evaluation
 from qalibrate.scorecards.selectors import version_content
@@ -96,6 +98,15 @@ def _answers_by_criterion(evaluation) -> dict:
     return {a.criterion_id: a for a in evaluation.answers.all()}
 
 
+def _ruling_counts(request, evaluation, sections) -> dict[str, int]:
+    """How many past rulings each criterion has (the book of rulings), for the links beside the
+    form; never counting those on this very contact."""
+    if not can_see_history(request.user):
+        return {}
+    keys = [c.key for section in sections for c in section.criteria.all() if c.kind != "text"]
+    return ruling_counts(user=request.user, keys=keys, exclude_contact_id=evaluation.contact_id)
+
+
 @login_required
 def evaluation_detail(request, pk, errors=None):
     evaluation = _evaluation_for(request, pk)
@@ -117,10 +128,11 @@ def evaluation_detail(request, pk, errors=None):
         "missing_ids": {c.pk for c in services.unanswered_criteria(evaluation)}
         if errors
         else set(),
-        "can_manage": can_manage_evaluations(request.user),
+        "can_manage": can_manage_evaluation(request.user, evaluation),
         "events": evaluation.events.select_related("actor"),
         "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
         "flow": _session_flow(request, evaluation),
+        "ruling_counts": _ruling_counts(request, evaluation, sections) if editable else {},
         "save_messages": {
             "saving": _("Saving…"),
             "unsaved": _("Changes not saved yet…"),

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from qalibrate.core.numbers import rounded, signed
+from qalibrate.history.drift import reason
 from qalibrate.notifications.models import Kind
 
 log = logging.getLogger(__name__)
@@ -245,6 +247,52 @@ def _action_message(kind: str, p: dict) -> Message:
     )
 
 
+def drift_params(record, row, verdict) -> dict:
+    """An evaluator drifting in a recorded session: who, where, and the rule's figures
+    (history.drift.Verdict.params), as they were when the rule fired."""
+    evaluator = row.evaluator
+    return {
+        "session": record.session_id,
+        "title": record.session.title,
+        "held_on": record.held_on.isoformat(),
+        "team": str(record.team) if record.team_id else "",
+        "evaluator": evaluator.pk,
+        "name": str(evaluator),
+        "bias": row.bias,
+        "mean_abs": row.mean_abs,
+        **verdict.params(),
+    }
+
+
+def _drift_message(kind: str, p: dict) -> Message:
+    name = {"name": p["name"], "title": p["title"]}
+    facts = [(_("Evaluator"), p["name"]), (_("Calibration session"), p["title"])]
+    if p["team"]:
+        facts.append((_("Team"), p["team"]))
+    if p["mean_abs"] is not None:
+        facts.append((_("Mean deviation in this session"), rounded(p["mean_abs"], 1)))
+    if p["bias"] is not None:
+        facts.append((_("Bias in this session"), signed(p["bias"])))
+    facts.append((_("Tolerance (points)"), rounded(p["tolerance"], 1)))
+    return Message(
+        kind,
+        _("An evaluator drifts: %(name)s") % name,
+        [
+            _(
+                "By the team's drift rule, %(name)s drifts after “%(title)s”. Their page shows "
+                "each session, the pooled bias with its interval and the criteria where they "
+                "differ most from the agreed answers."
+            )
+            % name,
+            reason(p),
+        ],
+        facts,
+        [(_("Evaluator"), p["name"])],
+        reverse("history_evaluator", args=[p["evaluator"]]),
+        _("Open their page"),
+    )
+
+
 def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
     """The words of one notification in the active language; times in ``zone``. Raises
     KeyError, TypeError or ValueError when the parameters do not fit the kind."""
@@ -252,6 +300,8 @@ def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
         return _session_message(kind, params, zone)
     if kind in ACTION_KINDS:
         return _action_message(kind, params)
+    if kind == Kind.DRIFT:
+        return _drift_message(kind, params)
     raise ValueError(kind)
 
 

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ACTION_DUE = "action_due", _("A follow-up action of yours is due")
     RESULTS_SHARED = "results_shared", _("Calibration results on your contacts")
     CANCELLED = "cancelled", _("A session is cancelled")
+    DRIFT = "drift", _("An evaluator drifts")
 
 
 # Calendar invitations, their updates and cancellations always go: without them calendars go wrong.

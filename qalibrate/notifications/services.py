@@ -31,6 +31,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
+from qalibrate.history.evaluator_selectors import drift_verdict
 from qalibrate.notifications import calendar, messages
 from qalibrate.notifications.models import (
     EmailStatus,
@@ -165,6 +166,24 @@ def action_assigned(*, action: FollowUpAction) -> list[Notification]:
         params=messages.action_params(action),
         session=action.session,
     )
+
+
+def drift_alert(*, record, drifting) -> list[Notification]:
+    """Tell the session's facilitator (its QA lead) that evaluators drift by the team's rule
+    (history.services.drift_check, when a session is recorded): once per evaluator and
+    session, with the rule's figures (history/drift.py) and a link to the evaluator's page."""
+    session = record.session
+    made = []
+    for row in drifting:
+        params = messages.drift_params(record, row, drift_verdict(row=row))
+        made += _notify(
+            [session.facilitator],
+            kind=Kind.DRIFT,
+            key=f"session:{session.pk}:{Kind.DRIFT}:{row.evaluator_id}",
+            params=params,
+            session=session,
+        )
+    return made
 
 
 def scoring_reminders_send(*, now: datetime) -> list[Notification]:

@@ -31,8 +31,15 @@ matplotlib.rcParams.update(
         "ytick.color": MUTED,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # Labels are names people typed: "$\\foo$" is a name, never math text to parse (a
+        # name matplotlib cannot parse would fail the page for everyone). Every chart module
+        # (history's too) imports this one, and pdf.py draws through it.
+        "text.parse_math": False,
     }
 )
+
+
+LEGEND_POINTS = 8
 
 
 def _height(rows: int) -> float:
@@ -121,6 +128,26 @@ def heat_map(contact_labels, evaluator_labels, deviations, *, tolerance: float, 
     return figure
 
 
+def legend_below(figure: Figure, *, most_columns: int = 4) -> None:
+    """The figure's legend under its plot, in as many columns as fit the figure's width: longer
+    labels (Russian runs a third longer than English) wrap the legend onto more rows instead of
+    running off both edges."""
+    labels = [label for axes in figure.axes for label in axes.get_legend_handles_labels()[1]]
+    # About 0.6 em a character at the legend's 8 points, and 6 characters of marker and gap.
+    room = figure.get_figwidth() * 72 / (LEGEND_POINTS * 0.6)
+    columns = max(1, min(most_columns, len(labels)))
+    while (
+        columns > 1
+        and max(
+            sum(len(label) + 6 for label in labels[start : start + columns])
+            for start in range(0, len(labels), columns)
+        )
+        > room
+    ):
+        columns -= 1
+    figure.legend(loc="outside lower center", ncols=columns, frameon=False, fontsize=LEGEND_POINTS)
+
+
 def as_svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -132,3 +159,25 @@ def as_png(figure: Figure, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+SVG_CACHE_SECONDS = 24 * 3600
+
+
+def svg_once(name: str, draw, *args, **kwargs) -> str:
+    """``draw(*args, **kwargs)`` as inline SVG, drawn once for the same arguments: drawing takes
+    a few hundred milliseconds, and the pages that show stored figures draw the same chart
+    again and again. The key is a digest of everything drawn, so new data, another language or
+    other words make another key."""
+    import hashlib
+    import json
+
+    from django.core.cache import cache
+
+    drawn = json.dumps([args, kwargs], default=str, sort_keys=True).encode()
+    key = f"charts:{name}:" + hashlib.sha256(drawn).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = as_svg(draw(*args, **kwargs))
+        cache.set(key, svg, SVG_CACHE_SECONDS)
+    return svg

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
+from qalibrate.accounts.permissions import sees_every_team
 from qalibrate.scorecards.models import (
     CRITERION_CONTENT_FIELDS,
     Criterion,
@@ -229,9 +230,11 @@ def parse_scorecard_dict(data) -> tuple[dict, list[tuple[dict, list[Criterion]]]
 
 @transaction.atomic
 def scorecard_import(*, data: dict, author: User) -> Scorecard:
-    """A new scorecard whose draft version 1 holds the document's content."""
+    """A new scorecard whose draft version 1 holds the document's content: the author's team's
+    (the organisation's when the author sees every team)."""
     fields, sections = parse_scorecard_dict(data)
-    scorecard = Scorecard.objects.create(created_by=author, **fields)
+    team = None if sees_every_team(author) else author.teams.order_by("name").first()
+    scorecard = Scorecard.objects.create(created_by=author, team=team, **fields)
     version = ScorecardVersion.objects.create(scorecard=scorecard, number=1, created_by=author)
     for position, (section, criteria) in enumerate(sections, start=1):
         section.version = version

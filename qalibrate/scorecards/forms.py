@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qalibrate.accounts.models import User
+from qalibrate.accounts.permissions import sees_every_team, visible_teams
 from qalibrate.scorecards.models import Criterion, Scorecard, Section
 from qalibrate.scorecards.services import criterion_validate
 
@@ -10,8 +11,26 @@ from qalibrate.scorecards.services import criterion_validate
 class ScorecardForm(forms.ModelForm):
     class Meta:
         model = Scorecard
-        fields = ["name", "purpose", "description", "language"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["name", "purpose", "description", "language", "team", "shared_with"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "shared_with": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = visible_teams(user)
+        self.fields["team"].queryset = teams
+        self.fields["shared_with"].queryset = teams
+        # Only those who see every team may make a scorecard the whole organisation's.
+        self.fields["team"].required = not sees_every_team(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        team, shared = cleaned.get("team"), cleaned.get("shared_with")
+        if team is not None and shared is not None:
+            cleaned["shared_with"] = [other for other in shared if other.pk != team.pk]
+        return cleaned
 
 
 class SectionForm(forms.ModelForm):

@@ -5,8 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qalibrate.accounts.models import user_link
-from qalibrate.accounts.permissions import is_qa_staff
+from qalibrate.accounts.models import Team, user_link
+from qalibrate.accounts.permissions import in_my_teams, is_qa_staff
 from qalibrate.scorecards import scoring
 
 
@@ -24,17 +24,38 @@ class Purpose(models.TextChoices):
 
 
 class ScorecardQuerySet(models.QuerySet):
+    def of_my_teams(self, user):
+        """The organisation's scorecards (no team), the user's teams' and those shared with
+        one of the user's teams."""
+        mine = in_my_teams(user)
+        if not mine:
+            return self
+        shared = Scorecard.shared_with.through.objects.filter(
+            scorecard=models.OuterRef("pk"), team__in=Team.objects.filter(members=user)
+        )
+        return self.filter(models.Q(team__isnull=True) | mine | models.Exists(shared))
+
+    def editable_by(self, user):
+        """Those a builder may change: the organisation's and their own teams'. A scorecard
+        shared with a team is theirs to use, not to change: the owning team keeps the pen."""
+        mine = in_my_teams(user)
+        return self.filter(models.Q(team__isnull=True) | mine) if mine else self
+
     def visible_to(self, user):
-        """QA staff (they build scorecards) see every scorecard; everyone else those with a
-        published version, or with a draft shared with them for review."""
+        """QA staff (they build scorecards) see every scorecard of their teams; everyone else
+        those of their teams with a published version, and any draft shared with them for
+        review."""
         if not user.is_authenticated:
             return self.none()
         if is_qa_staff(user):
-            return self  # team scoping would narrow this to the user's teams' scorecards
+            return self.of_my_teams(user)
         versions = ScorecardVersion.objects.filter(scorecard=models.OuterRef("pk"))
         published = versions.filter(status=VersionStatus.PUBLISHED)
         shared_draft = versions.filter(status=VersionStatus.DRAFT, reviewers=user)
-        return self.filter(models.Exists(published) | models.Exists(shared_draft))
+        mine = self.of_my_teams(user).values("pk")
+        return self.filter(
+            (models.Exists(published) & models.Q(pk__in=mine)) | models.Exists(shared_draft)
+        )
 
 
 class Scorecard(models.Model):
@@ -50,6 +71,22 @@ class Scorecard(models.Model):
         ),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scorecards",
+        help_text=_("The team that owns it. Empty: the whole organisation's scorecard."),
+    )
+    shared_with = models.ManyToManyField(
+        Team,
+        verbose_name=_("shared with"),
+        blank=True,
+        related_name="shared_scorecards",
+        help_text=_("Other teams that use it too."),
+    )
     created_by = user_link(_("author"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

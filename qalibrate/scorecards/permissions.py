@@ -3,7 +3,7 @@ sees in lists is Scorecard.objects.visible_to(user), on the same rules."""
 
 from qalibrate.accounts.models import User
 from qalibrate.accounts.permissions import is_qa_staff
-from qalibrate.scorecards.models import ScorecardVersion
+from qalibrate.scorecards.models import Scorecard, ScorecardVersion
 
 
 def can_build_scorecards(user: User) -> bool:
@@ -12,13 +12,18 @@ def can_build_scorecards(user: User) -> bool:
 
 
 def can_view_version(user: User, version: ScorecardVersion) -> bool:
-    """Published forms are open to everyone signed in, agents included: they are measured on
-    them. Drafts are for the builders and the reviewers the draft was shared with."""
+    """Published forms are open to everyone of the teams that use them, agents included: they
+    are measured on them; and to whoever takes part in a session scored on them. Drafts are for
+    the builders of those teams and the reviewers the draft was shared with."""
     if not user.is_authenticated:
         return False
-    if not version.is_draft or can_build_scorecards(user):
+    if version.is_draft and version.reviewers.filter(pk=user.pk).exists():
         return True
-    return version.reviewers.filter(pk=user.pk).exists()
+    if version.is_draft and not can_build_scorecards(user):
+        return False
+    if Scorecard.objects.visible_to(user).filter(pk=version.scorecard_id).exists():
+        return True
+    return not version.is_draft and version.sessions.filter(participants__user=user).exists()
 
 
 def can_comment(user: User, version: ScorecardVersion) -> bool:
@@ -26,4 +31,10 @@ def can_comment(user: User, version: ScorecardVersion) -> bool:
 
 
 def can_edit(user: User, version: ScorecardVersion) -> bool:
-    return version.is_draft and can_build_scorecards(user)
+    """Drafts of the scorecards of the builder's teams (and the organisation's), not of those
+    only shared with them."""
+    return (
+        version.is_draft
+        and can_build_scorecards(user)
+        and Scorecard.objects.editable_by(user).filter(pk=version.scorecard_id).exists()
+    )

@@ -61,6 +61,21 @@ def _shown(item, name: str) -> str:
     return str(value)
 
 
+def field_changes(before, after, fields) -> list[dict]:
+    """The fields that differ between two rows of the same key (two versions of a section or a
+    criterion): each with its name and both values as people read them."""
+    return [
+        {
+            "field": before._meta.get_field(name).verbose_name,
+            "name": name,
+            "old": _shown(before, name),
+            "new": _shown(after, name),
+        }
+        for name in fields
+        if getattr(before, name) != getattr(after, name)
+    ]
+
+
 def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
     """What changed between two versions, matched by the stable keys copied into each draft."""
 
@@ -73,24 +88,13 @@ def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
     old_sections, old_criteria = index(old)
     new_sections, new_criteria = index(new)
 
-    def changes(before, after, fields):
-        return [
-            {
-                "field": before._meta.get_field(name).verbose_name,
-                "old": _shown(before, name),
-                "new": _shown(after, name),
-            }
-            for name in fields
-            if getattr(before, name) != getattr(after, name)
-        ]
-
     sections = {
         "added": [s for k, s in new_sections.items() if k not in old_sections],
         "removed": [s for k, s in old_sections.items() if k not in new_sections],
         "changed": [
-            {"section": s, "changes": changes(old_sections[k], s, DIFF_SECTION_FIELDS)}
+            {"section": s, "changes": field_changes(old_sections[k], s, DIFF_SECTION_FIELDS)}
             for k, s in new_sections.items()
-            if k in old_sections and changes(old_sections[k], s, DIFF_SECTION_FIELDS)
+            if k in old_sections and field_changes(old_sections[k], s, DIFF_SECTION_FIELDS)
         ],
     }
     criteria_changed = []
@@ -98,7 +102,7 @@ def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
         if key not in old_criteria:
             continue
         old_section, old_criterion = old_criteria[key]
-        found = changes(old_criterion, criterion, DIFF_CRITERION_FIELDS)
+        found = field_changes(old_criterion, criterion, DIFF_CRITERION_FIELDS)
         if old_section.key != section.key:
             found.append(
                 {

@@ -1,12 +1,14 @@
 """Writes to scorecards. Published versions are immutable: every change goes to a draft."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qalibrate.accounts.models import User
+from qalibrate.accounts.models import Team, User
 from qalibrate.scorecards.models import (
     Criterion,
     CriterionKind,
@@ -24,12 +26,26 @@ def ensure_draft(version: ScorecardVersion) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def scorecard_create(
-    *, author: User, name: str, purpose: str, language: str, description: str = ""
+    *,
+    author: User,
+    name: str,
+    purpose: str,
+    language: str,
+    description: str = "",
+    team: Team | None = None,
+    shared_with: Iterable[Team] = (),
 ) -> Scorecard:
     scorecard = Scorecard.objects.create(
-        name=name, purpose=purpose, language=language, description=description, created_by=author
+        name=name,
+        purpose=purpose,
+        language=language,
+        description=description,
+        team=team,
+        created_by=author,
     )
+    scorecard.shared_with.set(shared_with)
     ScorecardVersion.objects.create(scorecard=scorecard, number=1, created_by=author)
     return scorecard
 

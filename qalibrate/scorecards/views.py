@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from qalibrate.calibration.selectors import flags_for_draft
 from qalibrate.core import jsonsafe
+from qalibrate.history.criterion_selectors import clarification_histories
+from qalibrate.history.permissions import can_see_history
 from qalibrate.scorecards import formats, selectors, services
 from qalibrate.scorecards.forms import (
     CriterionForm,
@@ -51,13 +53,24 @@ def _version_for(request, pk: int, *, edit=False) -> ScorecardVersion:
     return version
 
 
+def _criterion_histories(user, version: ScorecardVersion, sections) -> dict:
+    """Criterion key → its agreement history in short, for the criteria flagged in their recent
+    sessions (shown beside them); nothing for those who do not see the history."""
+    if not can_see_history(user):
+        return {}
+    keys = [c.key for section in sections for c in section.criteria.all() if c.kind != "text"]
+    return clarification_histories(user=user, scorecard_id=version.scorecard_id, keys=keys)
+
+
 def _builder_response(request, version: ScorecardVersion):
     """After a change: the re-drawn builder for htmx, the builder page otherwise."""
     if request.htmx:
+        sections = selectors.version_content(version)
         context = {
             "version": version,
-            "sections": selectors.version_content(version),
+            "sections": sections,
             "session_flags": flags_for_draft(version),
+            "criterion_histories": _criterion_histories(request.user, version, sections),
         }
         return render(request, "scorecards/_builder_sections.html", context)
     return redirect("scorecard_builder", pk=version.pk)
@@ -75,7 +88,8 @@ def scorecard_list(request):
 @login_required
 def scorecard_create(request):
     _require_builder(request.user)
-    form = ScorecardForm(request.POST or None, initial={"language": request.user.language})
+    initial = {"language": request.user.language, "team": request.user.teams.first()}
+    form = ScorecardForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         scorecard = services.scorecard_create(author=request.user, **form.cleaned_data)
         return redirect("scorecard_builder", pk=scorecard.draft.pk)
@@ -100,8 +114,8 @@ def scorecard_detail(request, pk):
 @login_required
 def scorecard_edit(request, pk):
     _require_builder(request.user)
-    scorecard = get_object_or_404(Scorecard, pk=pk)
-    form = ScorecardForm(request.POST or None, instance=scorecard)
+    scorecard = get_object_or_404(Scorecard.objects.editable_by(request.user), pk=pk)
+    form = ScorecardForm(request.POST or None, instance=scorecard, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
@@ -113,7 +127,7 @@ def scorecard_edit(request, pk):
 @require_POST
 def draft_start(request, pk):
     _require_builder(request.user)
-    scorecard = get_object_or_404(Scorecard, pk=pk)
+    scorecard = get_object_or_404(Scorecard.objects.editable_by(request.user), pk=pk)
     draft = services.draft_start(scorecard=scorecard, user=request.user)
     return redirect("scorecard_builder", pk=draft.pk)
 
@@ -123,11 +137,13 @@ def version_builder(request, pk):
     version = _version_for(request, pk)
     if not can_edit(request.user, version):
         return redirect("scorecard_preview", pk=version.pk)
+    sections = selectors.version_content(version)
     context = {
         "version": version,
-        "sections": selectors.version_content(version),
+        "sections": sections,
         "open_comments": services.open_comment_count(version),
         "session_flags": flags_for_draft(version),
+        "criterion_histories": _criterion_histories(request.user, version, sections),
     }
     return render(request, "scorecards/builder.html", context)
 
@@ -289,9 +305,11 @@ def preview_score(request, pk):
 @login_required
 def version_review(request, pk):
     version = _version_for(request, pk)
+    sections = selectors.version_content(version, with_comments=True)
     context = {
         "version": version,
-        "sections": selectors.version_content(version, with_comments=True),
+        "sections": sections,
+        "criterion_histories": _criterion_histories(request.user, version, sections),
         "can_comment": can_comment(request.user, version),
         "can_edit": can_edit(request.user, version),
         "comment_form": ReviewCommentForm(),
@@ -384,6 +402,8 @@ def version_diff(request, pk):
     versions = [
         v for v in scorecard.versions.order_by("number") if can_view_version(request.user, v)
     ]
+    if not versions:
+        raise PermissionDenied
     if len(versions) < 2:
         messages.info(request, _("There is only one version: nothing to compare yet."))
         return redirect("scorecard_detail", pk=scorecard.pk)

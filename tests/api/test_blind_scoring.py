@@ -10,7 +10,7 @@ from qalibrate.accounts.models import Agent, Role
 from qalibrate.calibration import services
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations.models import Evaluation
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, UserFactory
 from tests.helpers import score_as
 
 READS = [
@@ -49,11 +49,16 @@ def scoring(users, session, second_evaluator):
 
 
 @pytest.fixture
-def people(users, second_evaluator):
+def people(users, second_evaluator, team):
+    other_lead = UserFactory(username="other_lead", role=Role.QA_LEAD)  # the team's, not running it
+    other_lead.teams.add(team)
+    second_team_lead = UserFactory(username="second_team_lead", role=Role.QA_LEAD)
+    second_team_lead.teams.add(TeamFactory(name="Sales"))
     return {
         "admin": users[Role.ADMIN],
         "qa_lead": users[Role.QA_LEAD],
-        "other_lead": UserFactory(username="other_lead", role=Role.QA_LEAD),
+        "other_lead": other_lead,
+        "second_team_lead": second_team_lead,
         "first": users[Role.EVALUATOR],
         "second": second_evaluator,
         "outsider": UserFactory(username="outsider", role=Role.EVALUATOR),
@@ -102,7 +107,8 @@ def test_the_report_is_refused_to_everyone_before_the_reveal(api, people, scorin
     session = scoring["session"]
     for role, user in people.items():
         response = api(user).get(f"/api/v1/sessions/{session.pk}/report/")
-        assert response.status_code == (404 if role == "outsider" else 403), role
+        hidden = role in ("outsider", "second_team_lead")
+        assert response.status_code == (404 if hidden else 403), role
 
 
 def test_the_progress_board_says_who_finished_without_any_answer(api, people, scoring):
@@ -134,13 +140,14 @@ def test_after_the_reveal_participants_see_all_and_agents_nobody(api, people, sc
         "first": {"first", "second"},
         "second": {"first", "second", "draft"},  # own draft: always; others' drafts: never
         "outsider": set(),
+        "second_team_lead": set(),
         "agent": set(),
     }
     for role, user in people.items():
         text, status = crawl(api(user), session, evaluations)
         assert {name for name, code in status.items() if code == 200} == expected[role], role
         assert (SECRET in text) == bool(expected[role]), role
-        if role == "outsider":  # the session is not theirs: not even who takes part
+        if role in ("outsider", "second_team_lead"):  # not theirs: not even who takes part
             assert str(people["first"]) not in text and str(people["second"]) not in text
         if role == "agent":  # an observer sees who takes part (the board), never an answer
             scores = Evaluation.objects.filter(pk__in=[scoring["first"].pk, scoring["second"].pk])

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.files.base import ContentFile
 
-from qalibrate.accounts.models import Agent
+from qalibrate.accounts.models import Agent, Role
 from qalibrate.contacts.models import Contact
-from tests.factories import AgentFactory, ContactFactory
+from tests.factories import AgentFactory, ContactFactory, TeamFactory
 
 BULK = "/api/v1/contacts/bulk/"
 
@@ -18,8 +18,12 @@ def employee(team):
     return AgentFactory(full_name="Emma Clarke", employee_id="EN001", team=team)
 
 
-def test_filters_ordering_and_pages(lead, team, employee):
-    other = AgentFactory(full_name="Karl Nyberg", employee_id="SV001")
+def test_filters_ordering_and_pages(api, users, team, employee):
+    lead_user = users[Role.QA_LEAD]
+    lead_user.all_teams = True  # the Swedish team's contacts too
+    lead_user.save()
+    lead = api(lead_user)
+    other = AgentFactory(full_name="Karl Nyberg", employee_id="SV001", team=TeamFactory())
     march = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     for i in range(3):
         ContactFactory(

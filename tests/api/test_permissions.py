@@ -1,7 +1,8 @@
 """Every endpoint for every role (docs/architecture.md, Roles), and the API agreeing with the
-pages on who may open what. People: the session's planner and facilitator (qa_lead), another QA
-lead, an invited evaluator, an evaluator who was not invited (outsider), the agent who observes,
-and nobody."""
+pages on who may open what. People: the session's planner and facilitator (qa_lead), the QA lead
+of a second team (other_lead), an invited evaluator, an evaluator of the second team who was not
+invited (outsider), the agent who observes, the second team's agent (other_agent), and nobody.
+The session, its contacts and the drafts are the first team's."""
 
 from datetime import timedelta
 
@@ -14,32 +15,63 @@ from qalibrate.accounts.models import Agent, Role
 from qalibrate.calibration import services
 from qalibrate.calibration.models import FollowUpAction
 from qalibrate.evaluations import services as evaluation_services
-from tests.factories import ContactFactory, UserFactory, build_scorecard
+from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory, build_scorecard
 from tests.helpers import answers
 
-ROLES = ["admin", "qa_lead", "other_lead", "evaluator", "outsider", "agent", "anonymous"]
+ROLES = [
+    "admin",
+    "qa_lead",
+    "other_lead",
+    "evaluator",
+    "outsider",
+    "agent",
+    "other_agent",
+    "anonymous",
+]
+SECOND_TEAM = ("other_lead", "outsider", "other_agent")
 
 
 @pytest.fixture
-def people(users):
+def sales():
+    return TeamFactory(name="Sales")
+
+
+@pytest.fixture
+def people(users, sales):
+    second = {
+        "other_lead": UserFactory(username="other_lead", role=Role.QA_LEAD),
+        "outsider": UserFactory(username="outsider", role=Role.EVALUATOR),
+        "other_agent": UserFactory(username="other_agent", role=Role.AGENT),
+    }
+    for user in second.values():
+        user.teams.add(sales)
+    AgentFactory(full_name="Sales Agent", team=sales, user=second["other_agent"])
     return {
         "admin": users[Role.ADMIN],
         "qa_lead": users[Role.QA_LEAD],
-        "other_lead": UserFactory(username="other_lead", role=Role.QA_LEAD),
         "evaluator": users[Role.EVALUATOR],
-        "outsider": UserFactory(username="outsider", role=Role.EVALUATOR),
         "agent": users[Role.AGENT],
+        **second,
         "anonymous": None,
     }
+
+
+def second_team(status, **exceptions):
+    """The second team's people: they get ``status`` for the first team's rows."""
+    return {role: status for role in SECOND_TEAM} | exceptions
 
 
 @pytest.fixture
 def world(people, session, version):
     """A planned session, a draft shared with the invited evaluator, contacts of the agent
     and of others (one with a recording), a submitted evaluation of the agent's contact."""
-    draft = build_scorecard(people["qa_lead"], name="Chat form").draft
+    team = session.team
+    draft = build_scorecard(people["qa_lead"], name="Chat form", team=team).draft
     draft.reviewers.add(people["evaluator"])
-    hidden_draft = build_scorecard(people["qa_lead"], name="Secret form").draft
+    hidden_draft = build_scorecard(people["qa_lead"], name="Secret form", team=team).draft
+    sales = people["other_lead"].teams.get()
+    sales_form = build_scorecard(people["other_lead"], name="Sales form", team=sales)
+    sales_contact = ContactFactory(agent=people["other_agent"].agent_profile)
     own_agent = Agent.objects.get(user=people["agent"])
     own = ContactFactory(agent=own_agent)
     other = session.session_contacts.first().contact
@@ -59,6 +91,8 @@ def world(people, session, version):
         "own": own,
         "other": other,
         "evaluation": evaluation,
+        "sales_form": sales_form,
+        "sales_contact": sales_contact,
     }
 
 
@@ -84,21 +118,34 @@ def test_me(api, people):
 
 
 def test_users_for_planners_only(api, people):
-    expected = everyone(200, evaluator=403, outsider=403, agent=403)
+    expected = everyone(200, evaluator=403, outsider=403, agent=403, other_agent=403)
     expect(api, people, "get", "/api/v1/users/", expected)
 
 
 def test_teams_for_everyone_but_agents(api, people):
-    expect(api, people, "get", "/api/v1/teams/", everyone(200, agent=403))
+    expect(api, people, "get", "/api/v1/teams/", everyone(200, agent=403, other_agent=403))
+
+
+def test_criterion_history_for_everyone_but_agents(api, people, world):
+    key = world["published"].sections.first().criteria.first().key
+    url = f"/api/v1/history/criteria/{key}/"
+    expect(api, people, "get", url, everyone(200, agent=403, other_agent=403))
+
+
+def test_history_trends_for_everyone_but_agents(api, people):
+    expect(api, people, "get", "/api/v1/history/trends/", everyone(200, agent=403, other_agent=403))
 
 
 def test_scorecard_list_shows_drafts_to_builders_and_reviewers_only(api, people, world):
     expect(api, people, "get", "/api/v1/scorecards/", everyone(200))
     for role, names in {
+        "admin": {"Inbound support call", "Chat form", "Secret form", "Sales form"},
         "qa_lead": {"Inbound support call", "Chat form", "Secret form"},
         "evaluator": {"Inbound support call", "Chat form"},
-        "outsider": {"Inbound support call"},
+        "outsider": {"Inbound support call"},  # the Sales form is a draft
         "agent": {"Inbound support call"},
+        "other_lead": {"Inbound support call", "Sales form"},
+        "other_agent": {"Inbound support call"},
     }.items():
         body = api(people[role]).get("/api/v1/scorecards/").json()
         assert {card["name"] for card in body["results"]} == names, role
@@ -115,8 +162,8 @@ def test_scorecard_list_shows_drafts_to_builders_and_reviewers_only(api, people,
 def test_scorecard_and_version_reads(api, people, world, path):
     for version, expected in [
         (world["published"], everyone(200)),
-        (world["draft"], everyone(200, outsider=403, agent=403)),
-        (world["hidden_draft"], everyone(200, evaluator=403, outsider=403, agent=403)),
+        (world["draft"], everyone(200, agent=403, **second_team(403))),
+        (world["hidden_draft"], everyone(200, evaluator=403, agent=403, **second_team(403))),
     ]:
         url = path.format(card=version.scorecard_id, v=version.pk)
         expect(api, people, "get", url, expected)
@@ -129,43 +176,52 @@ def test_contacts(api, people, world):
     mine = api(people["agent"]).get("/api/v1/contacts/").json()
     assert [c["id"] for c in mine["results"]] == [own.pk]
     assert api(people["qa_lead"]).get("/api/v1/contacts/").json()["count"] == 7
-    expect(api, people, "get", f"/api/v1/contacts/{other.pk}/", everyone(200, agent=404))
-    expect(api, people, "get", f"/api/v1/contacts/{own.pk}/", everyone(200))
+    sales = [world["sales_contact"].pk]
+    for role in SECOND_TEAM:
+        body = api(people[role]).get("/api/v1/contacts/").json()
+        assert [c["id"] for c in body["results"]] == sales, role
+    assert api(people["admin"]).get("/api/v1/contacts/").json()["count"] == 8
+    url = f"/api/v1/contacts/{other.pk}/"
+    expect(api, people, "get", url, everyone(200, agent=404, **second_team(404)))
+    url = f"/api/v1/contacts/{own.pk}/"
+    expect(api, people, "get", url, everyone(200, **second_team(404)))
+    url = f"/api/v1/contacts/{world['sales_contact'].pk}/"
+    expect(api, people, "get", url, everyone(404, admin=200, **second_team(200)))
     recording = f"/api/v1/contacts/{other.pk}/recording/"
-    expect(api, people, "get", recording, everyone(200, agent=404))
+    expect(api, people, "get", recording, everyone(200, agent=404, **second_team(404)))
     expect(api, people, "get", f"/api/v1/contacts/{own.pk}/recording/", everyone(404))
 
 
 def test_evaluations(api, people, world):
     evaluation = world["evaluation"]
     url = f"/api/v1/evaluations/{evaluation.pk}/"
-    expect(api, people, "get", url, everyone(200, outsider=404, agent=404))
+    expect(api, people, "get", url, everyone(200, agent=404, **second_team(404)))
     evaluation_services.evaluation_release(evaluation=evaluation, user=people["qa_lead"])
-    expect(api, people, "get", url, everyone(200, outsider=404))
+    expect(api, people, "get", url, everyone(200, **second_team(404)))
     expect(api, people, "get", "/api/v1/evaluations/", everyone(200))
     counts = {
-        role: api(people[role]).get("/api/v1/evaluations/").json()["count"]
-        for role in ["admin", "evaluator", "outsider", "agent"]
+        role: api(people[role]).get("/api/v1/evaluations/").json()["count"] for role in ROLES[:-1]
     }
-    assert counts == {"admin": 1, "evaluator": 1, "outsider": 0, "agent": 1}
+    assert counts == {role: 1 for role in ROLES[:-1]} | second_team(0)
 
 
 def test_sessions(api, people, world):
     session = world["session"]
     expect(api, people, "get", "/api/v1/sessions/", everyone(200))
     seen = {role: api(people[role]).get("/api/v1/sessions/").json()["count"] for role in ROLES[:-1]}
-    assert seen == {role: 1 for role in ROLES[:-1]} | {"outsider": 0}
-    expect(api, people, "get", f"/api/v1/sessions/{session.pk}/", everyone(200, outsider=404))
+    assert seen == {role: 1 for role in ROLES[:-1]} | second_team(0)
+    url = f"/api/v1/sessions/{session.pk}/"
+    expect(api, people, "get", url, everyone(200, **second_team(404)))
 
 
 def test_report_only_after_the_reveal_and_never_for_agents(api, people, world):
     session = world["session"]
     url = f"/api/v1/sessions/{session.pk}/report/"
-    expect(api, people, "get", url, everyone(403, outsider=404))
+    expect(api, people, "get", url, everyone(403, **second_team(404)))
     services.session_move(session=session, user=people["qa_lead"], action="open")
-    expect(api, people, "get", url, everyone(403, outsider=404))
+    expect(api, people, "get", url, everyone(403, **second_team(404)))
     services.session_move(session=session, user=people["qa_lead"], action="reveal")
-    expect(api, people, "get", url, everyone(200, outsider=404, agent=403))
+    expect(api, people, "get", url, everyone(200, agent=403, **second_team(404)))
 
 
 def test_actions_list(api, people, revealed):
@@ -182,7 +238,6 @@ def test_actions_list(api, people, revealed):
     assert counts == {role: 0 for role in ROLES[:-1]} | {
         "admin": 1,
         "qa_lead": 1,
-        "other_lead": 1,
         "evaluator": 1,
     }
 
@@ -193,10 +248,11 @@ def test_actions_list(api, people, revealed):
 RUNNERS = {
     "admin": 200,
     "qa_lead": 200,
-    "other_lead": 403,
+    "other_lead": 404,  # another team's session is not there for them
     "evaluator": 403,
     "outsider": 404,
     "agent": 403,
+    "other_agent": 404,
     "anonymous": 401,
 }
 
@@ -212,7 +268,8 @@ def test_plan_a_session(api, people, world, role):
         "evaluators": [people["evaluator"].pk, people["outsider"].pk],
         "contacts": [c.pk for c in contacts],
     }
-    expected = {"admin": 201, "qa_lead": 201, "other_lead": 201}.get(
+    # The second team's lead may plan, but not with the first team's contacts.
+    expected = {"admin": 201, "qa_lead": 201, "other_lead": 400}.get(
         role, 401 if role == "anonymous" else 403
     )
     assert status_of(api, people, role, "post", "/api/v1/sessions/", body) == expected
@@ -286,7 +343,8 @@ def test_bulk_contacts(api, people, world, role):
         "agent_id": "E-1",
         "occurred_at": "2026-03-02",
     }
-    expected = {"admin": 200, "qa_lead": 200, "other_lead": 200, "anonymous": 401}.get(role, 403)
+    # The second team's lead may import, but not for the first team's agent.
+    expected = {"admin": 200, "qa_lead": 200, "other_lead": 400, "anonymous": 401}.get(role, 403)
     assert status_of(api, people, role, "post", "/api/v1/contacts/bulk/", [row]) == expected
 
 
@@ -384,20 +442,20 @@ def test_series(api, people, world):
         meeting_time=series.meeting_time,
         time_zone="UTC",
     )
-    expect(api, people, "get", "/api/v1/series/", everyone(200, agent=403))
+    expect(api, people, "get", "/api/v1/series/", everyone(200, agent=403, other_agent=403))
     seen = {
         role: [r["title"] for r in api(people[role]).get("/api/v1/series/").json()["results"]]
-        for role in ("admin", "qa_lead", "evaluator", "outsider")
+        for role in ("admin", "qa_lead", "evaluator", "outsider", "other_lead")
     }
     assert seen == {
         "admin": ["Calls", "Chats"],
         "qa_lead": ["Calls", "Chats"],
         "evaluator": ["Calls"],
-        "outsider": ["Calls", "Chats"],
+        "outsider": ["Calls", "Chats"],  # invited to both, whatever the team
+        "other_lead": [],
     }
-    expect(
-        api, people, "get", f"/api/v1/series/{other.pk}/", everyone(200, evaluator=404, agent=403)
-    )
+    expected = everyone(200, evaluator=404, agent=403, other_agent=403, other_lead=404)
+    expect(api, people, "get", f"/api/v1/series/{other.pk}/", expected)
     body = api(lead).get(f"/api/v1/series/{series.pk}/").json()
     assert (
         body["cadence"].startswith("Every 2 weeks on Tuesday") and len(body["next_meetings"]) == 5

@@ -397,6 +397,19 @@ def test_throttling_counts_per_token(api, users, settings):
     assert [anonymous.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_anonymous_clients_cannot_dodge_the_limit_with_a_forged_address(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "anon": "2/minute"},
+    }
+    anonymous = api()
+    statuses = [
+        anonymous.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
 def test_another_users_token_is_not_throttled_by_mine(api, users, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -243,6 +243,6 @@ def test_the_api_plans_as_before(users, version, team, contacts, evaluators):
             "evaluators": evaluators[:2],
         },
     )
-    form = SessionPlanForm(data, picked=contacts)
+    form = SessionPlanForm(data, picked=contacts, user=lead)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["version"] == version

@@ -84,7 +84,7 @@ def test_an_import_onto_a_full_disk_answers_503_and_leaves_nothing(
     settings.MEDIA_ROOT = small_disk
     client.force_login(users[Role.QA_LEAD])
     # The zip takes 2.4 of the 4 MB; the recordings it holds fit one and a half times more.
-    recordings = {f"call-{number}.ogg": os.urandom(600 * 1024) for number in range(1, 5)}
+    recordings = {f"call-{number}.ogg": b"OggS" + os.urandom(600 * 1024) for number in range(1, 5)}
     batch = upload(client, recordings)
     uploads = files_in(small_disk)
     assert len(uploads) == 2 and all(name.startswith("imports/") for name in uploads)

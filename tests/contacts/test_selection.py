@@ -122,11 +122,19 @@ def test_who_may_tick(client, users, many):
 def test_the_selection_shows_only_what_the_user_may_see(client, users, many):
     """Ids kept in a session are read back through visible_to: a contact gone or out of reach
     is not shown."""
-    client.force_login(users[Role.QA_LEAD])
+    lead = users[Role.QA_LEAD]
+    lead.all_teams = True
+    lead.save()
+    client.force_login(lead)
     other = ContactFactory(agent=AgentFactory(team=TeamFactory(name="Sales")))
     tick(client, [many[0], other], [many[0], other])
     html = client.get(reverse("contact_list")).content.decode()
     assert "2 contacts ticked" in html and "from 2 teams" in html
+    lead.all_teams = False  # out of reach now: another team's
+    lead.save()
+    assert "1 contact ticked" in client.get(reverse("contact_list")).content.decode()
+    lead.all_teams = True
+    lead.save()
     other.delete()
     assert "1 contact ticked" in client.get(reverse("contact_list")).content.decode()
 

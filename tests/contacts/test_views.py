@@ -44,8 +44,19 @@ def listed(client, **params) -> set[str]:
     return {c.external_id for c in response.context["page"]}
 
 
-def test_staff_filter_the_list(client, users, contacts, team):
+def test_staff_see_their_teams_contacts_only(client, users, contacts, team):
     client.force_login(users[Role.EVALUATOR])
+    assert listed(client) == {"OWN-1", "OWN-2"}
+    assert listed(client, agent=contacts["other_call"].agent_id) == {"OWN-1", "OWN-2"}
+    other = contacts["other_call"].pk
+    assert client.get(reverse("contact_detail", args=[other])).status_code == 404
+    client.force_login(users[Role.QA_LEAD])
+    assert listed(client) == {"OWN-1", "OWN-2"}
+
+
+def test_staff_filter_the_list(client, users, contacts, team):
+    every_team = UserFactory(role=Role.EVALUATOR, all_teams=True)
+    client.force_login(every_team)
     assert listed(client) == {"OWN-1", "OWN-2", "OTHER-1"}
     assert listed(client, channel="call") == {"OWN-1", "OTHER-1"}
     assert listed(client, team=team.pk) == {"OWN-1", "OWN-2"}
@@ -71,7 +82,8 @@ def test_pagination(client, users, team):
 def test_agent_sees_only_own_contacts(client, users, contacts):
     client.force_login(users[Role.AGENT])
     assert listed(client) == {"OWN-1", "OWN-2"}
-    assert listed(client, agent=contacts["other_call"].agent_id) == set()
+    # Another team's agent is no choice of the filter: the filter is ignored, as any invalid one.
+    assert listed(client, agent=contacts["other_call"].agent_id) == {"OWN-1", "OWN-2"}
     assert (
         client.get(reverse("contact_detail", args=[contacts["other_call"].pk])).status_code == 404
     )
@@ -114,5 +126,7 @@ def test_another_agents_recording_is_not_served(client, users, contacts):
     contact.media.save("call.ogg", ContentFile(OGG))
     client.force_login(users[Role.AGENT])
     assert client.get(reverse("contact_media", args=[contact.pk])).status_code == 404
-    client.force_login(UserFactory(role=Role.EVALUATOR))
+    client.force_login(UserFactory(role=Role.EVALUATOR))  # of no team
+    assert client.get(reverse("contact_media", args=[contact.pk])).status_code == 404
+    client.force_login(UserFactory(role=Role.EVALUATOR, all_teams=True))
     assert client.get(reverse("contact_media", args=[contact.pk])).status_code == 200

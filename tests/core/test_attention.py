@@ -289,7 +289,11 @@ def test_a_lead_sees_the_teams_they_belong_to_and_sessions_they_facilitate(
     assert [p.session for p in found.scoring] == [mine, theirs_led_by_me]
     assert [r.team for r in found.results] == [team]
 
-    # Without a team, a QA lead sees every team (there is no team scoping yet).
+    # Without a team, a QA lead sees only the sessions they facilitate; given every team, all.
+    assert not attention(someone).all_teams and attention(someone).teams == []
+    assert len(attention(someone).scoring) == 1
+    someone.all_teams = True
+    someone.save()
     assert attention(someone).all_teams
     assert len(attention(someone).scoring) == 3
 

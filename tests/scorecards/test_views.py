@@ -78,13 +78,19 @@ def test_everyone_reads_published_forms(client, users, published, role):
     assert client.get(reverse("scorecard_export", args=[version.pk])).status_code == 200
 
 
-def test_building_a_form_step_by_step(client, users):
+def test_building_a_form_step_by_step(client, users, team):
     client.force_login(users[Role.QA_LEAD])
     response = client.post(
         reverse("scorecard_create"),
-        {"name": "Chat and e-mail", "purpose": "customer_experience", "language": "en"},
+        {
+            "name": "Chat and e-mail",
+            "purpose": "customer_experience",
+            "language": "en",
+            "team": team.pk,
+        },
     )
     scorecard = Scorecard.objects.get(name="Chat and e-mail")
+    assert scorecard.team == team
     version = scorecard.draft
     assert response.url == reverse("scorecard_builder", args=[version.pk])
 

@@ -3,6 +3,7 @@
 // they also work for content htmx swaps in later.
 //   data-confirm="Question?" on a button or link: ask first; Cancel stops the click.
 //   data-autosubmit on a form control: submit its form as soon as the value changes.
+//   data-reset-on-success on an htmx form: empty it once its request succeeded.
 (function () {
   document.addEventListener(
     "click",
@@ -20,5 +21,11 @@
     if (!(event.target instanceof Element)) return;
     var control = event.target.closest("[data-autosubmit]");
     if (control && control.form) control.form.submit();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-reset-on-success") && event.detail.successful) {
+      form.reset();
+    }
   });
 })();
