@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from qalibrate.accounts.models import ApiToken, User
 from qalibrate.accounts.permissions import can_revoke_token
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 
 KEY_PREFIX = "qal_"
 SHOWN_CHARS = len(KEY_PREFIX) + 8
@@ -28,6 +30,11 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name.strip()[:100], key_hash=key_hash(key), prefix=key[:SHOWN_CHARS]
     )
+    audit_record(
+        action=AuditAction.TOKEN_CREATED,
+        target=token,
+        details={"owner": user.username, "prefix": token.prefix},
+    )
     return token, key
 
 
@@ -38,6 +45,12 @@ def token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.TOKEN_REVOKED,
+            actor=user,
+            target=token,
+            details={"owner": token.user.username, "prefix": token.prefix},
+        )
     return token
 
 

@@ -3,6 +3,7 @@ for reads such as report views, a signal receiver for sign-ins)."""
 
 from django.db import models
 
+from qalibrate.audit.middleware import request_current
 from qalibrate.audit.models import AuditEvent
 
 
@@ -15,12 +16,16 @@ def audit_record(
     details: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` defaults to the request's user; ``target`` is any model
-    instance (kept by type, id and its text as it reads now)."""
+    """Append one event. ``request`` defaults to the one being answered (none in jobs) and
+    ``actor`` to its user; ``target`` is any model instance (kept by type, id and its text as
+    it reads now)."""
     from qalibrate.accounts.login_limits import client_address
 
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    if request is None:
+        request = request_current()
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         action=action,

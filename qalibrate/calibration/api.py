@@ -22,6 +22,8 @@ from qalibrate.api.base import ApiViewMixin, errors, takes_no_body
 from qalibrate.api.filters import BlankChoiceFilter, FlagFilter, IdFilter, ListFilterBackend
 from qalibrate.api.helpers import FLAG_PARAMETER, finite, flag, form_errors
 from qalibrate.api.permissions import CanSeeSeries
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.calibration import permissions, series_selectors
 from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.calibration import services as calibration_services
@@ -340,6 +342,13 @@ class SessionViewSet(
         if not permissions.can_see_answers(request.user, session):
             raise exceptions.PermissionDenied
         report = session_report(session, anonymous=flag(request, "anonymous"))
+        audit_record(
+            action=AuditAction.REPORT_VIEWED,
+            actor=request.user,
+            target=session,
+            team=session.team,
+            details={"through": "api"},
+        )
         return Response(finite(ReportSerializer(report_data(report)).data))
 
 

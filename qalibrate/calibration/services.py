@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Team, User
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.calibration.answers import reference_proposal
 from qalibrate.calibration.models import (
     ACTIVE_STATUSES,
@@ -153,6 +155,13 @@ def session_contacts_set(*, session: CalibrationSession, contacts: list[Contact]
     )
 
 
+SESSION_AUDIT = {
+    "reveal": AuditAction.SESSION_REVEALED,
+    "complete": AuditAction.SESSION_COMPLETED,
+    "cancel": AuditAction.SESSION_CANCELLED,
+}
+
+
 @transaction.atomic
 def session_move(*, session: CalibrationSession, user: User, action: str) -> CalibrationSession:
     """open, reveal, complete or cancel; refused unless allowed from the current status."""
@@ -185,6 +194,8 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     session.save(update_fields=["status"])
     if action == "reveal":
         _agreed_answers_prefill(session, user)
+    if action in SESSION_AUDIT:
+        audit_record(action=SESSION_AUDIT[action], actor=user, target=session, team=session.team)
     news = {
         "open": NotificationKind.MATERIALS_READY,
         "reveal": NotificationKind.RESULTS_REVEALED,
@@ -348,6 +359,18 @@ def agreed_answer_set(
         reason=reason,
         changed_by=user,
         at=agreed.decided_at,
+    )
+    audit_record(
+        action=AuditAction.AGREED_ANSWER_CHANGED,
+        actor=user,
+        target=session_contact,
+        team=session.team,
+        details={
+            "criterion": criterion.text[:200],
+            "old": old_value,
+            "new": agreed.form_value,
+            "reason": reason,
+        },
     )
     _agreed_score_update(session_contact, session.version.scoring_spec())
     return agreed

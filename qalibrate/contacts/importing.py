@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Agent, Team
 from qalibrate.accounts.permissions import visible_teams
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.contacts.models import Channel, Contact, ContactImport
 from qalibrate.core import jsonsafe
 
@@ -232,6 +234,16 @@ def contacts_apply(
                 report = importer.run(records)
                 if not report.ok:
                     raise ImportRejected(report)
+                audit_record(
+                    action=AuditAction.IMPORTED,
+                    actor=user,
+                    details={
+                        "kind": "contacts",
+                        "rows": report.total_rows,
+                        "created": report.creates,
+                        "updated": report.updates,
+                    },
+                )
         except Exception:
             # The transaction rolled back, but recordings already copied to storage did not.
             importer.media_discard()

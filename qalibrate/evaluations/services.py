@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations.models import (
     Answer,
@@ -248,6 +250,13 @@ def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Eva
     evaluation.acknowledged_at = None
     evaluation.revision += 1
     evaluation.save()
+    audit_record(
+        action=AuditAction.EVALUATION_REOPENED,
+        actor=user,
+        target=evaluation,
+        team=evaluation.contact.team,
+        details={"reason": reason.strip()},
+    )
     return evaluation
 
 
@@ -263,6 +272,12 @@ def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
         evaluation.released_at = timezone.now()
         evaluation.save(update_fields=["released_at"])
         EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.RELEASED, actor=user)
+        audit_record(
+            action=AuditAction.EVALUATION_SHARED,
+            actor=user,
+            target=evaluation,
+            team=evaluation.contact.team,
+        )
     return evaluation
 
 

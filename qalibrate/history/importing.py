@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.calibration.models import (
     AgreedAnswer,
     CalibrationSession,
@@ -72,6 +74,16 @@ def history_apply(*, records: Records, user: User, source_name: str = "") -> His
             session = _session_save(check, plan, contacts, source_name)
             session_record_save(session=session, imported=True, alerts=False)
             report.created.append(session.pk)
+        audit_record(
+            action=AuditAction.IMPORTED,
+            actor=user,
+            details={
+                "kind": "history",
+                "file": source_name,
+                "rows": report.total_rows,
+                "sessions": len(report.created),
+            },
+        )
     return report
 
 

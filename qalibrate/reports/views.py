@@ -4,6 +4,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.calibration.selectors import sessions_for
 from qalibrate.reports import charts, exports, pdf
 from qalibrate.reports.permissions import can_see_report
@@ -30,6 +32,7 @@ def _report_for(request, pk):
 @login_required
 def session_report_page(request, pk):
     report = _report_for(request, pk)
+    audit_record(action=AuditAction.REPORT_VIEWED, target=report.session, team=report.session.team)
     svgs = {name: charts.as_svg(figure) for name, figure in report_figures(report).items()}
     context = {
         "report": report,
@@ -47,6 +50,12 @@ def session_report_file(request, pk, file_format):
         raise Http404
     report = _report_for(request, pk)
     content_type, build = EXPORTS[file_format]
+    audit_record(
+        action=AuditAction.REPORT_DOWNLOADED,
+        target=report.session,
+        team=report.session.team,
+        details={"format": file_format, "anonymous": report.discussion.anonymous},
+    )
     response = HttpResponse(build(report), content_type=content_type)
     name = slugify(report.session.title) or f"session-{pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'

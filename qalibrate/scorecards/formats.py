@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
 from qalibrate.accounts.permissions import sees_every_team
+from qalibrate.audit.models import AuditAction
+from qalibrate.audit.services import audit_record
 from qalibrate.scorecards.models import (
     CRITERION_CONTENT_FIELDS,
     Criterion,
@@ -244,6 +246,13 @@ def scorecard_import(*, data: dict, author: User) -> Scorecard:
             criterion.section = section
             criterion.position = number
         Criterion.objects.bulk_create(criteria)
+    audit_record(
+        action=AuditAction.IMPORTED,
+        actor=author,
+        target=scorecard,
+        team=team,
+        details={"kind": "scorecard"},
+    )
     return scorecard
 
 
