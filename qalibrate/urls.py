@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("qalibrate.core.urls")),
     path("accounts/", include("qalibrate.accounts.urls")),
     path("people/", include("qalibrate.people.urls")),
+    path("audit/", include("qalibrate.audit.urls")),
     path("scorecards/", include("qalibrate.scorecards.urls")),
     path("contacts/", include("qalibrate.contacts.urls")),
     path("evaluations/", include("qalibrate.evaluations.urls")),

@@ -32,6 +32,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     )
     audit_record(
         action=AuditAction.TOKEN_CREATED,
+        actor=user,
         target=token,
         details={"owner": user.username, "prefix": token.prefix},
     )

@@ -14,6 +14,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import SimpleRouter
 
 from qalibrate.accounts import api as accounts_api
+from qalibrate.audit import api as audit_api
 from qalibrate.calibration import api as calibration_api
 from qalibrate.contacts import api as contacts_api
 from qalibrate.evaluations import api as evaluations_api
@@ -36,6 +37,7 @@ router.register("sessions", calibration_api.SessionViewSet, basename="session")
 router.register("actions", calibration_api.ActionViewSet, basename="action")
 router.register("series", calibration_api.SeriesViewSet, basename="series")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
 
 
 @csrf_exempt  # nothing is done here, whatever the method

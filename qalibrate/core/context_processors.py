@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qalibrate.accounts import permissions
+from qalibrate.audit.permissions import can_see_audit
 from qalibrate.history.permissions import can_see_history
 from qalibrate.people.permissions import can_see_people
 
@@ -25,6 +26,8 @@ def navigation(request):
         links.insert(3, (pgettext_lazy("navigation", "History"), reverse("history_trends")))
     if can_see_people(user):
         links.append((pgettext_lazy("navigation", "People"), reverse("people_list")))
+    if can_see_audit(user):
+        links.append((pgettext_lazy("navigation", "Audit trail"), reverse("audit_list")))
     if permissions.can_manage_users(user):
         links.append((_("Users and settings"), reverse("admin:index")))
     current = request.path
