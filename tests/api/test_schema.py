@@ -36,6 +36,8 @@ PATHS = {
     "/api/v1/actions/{id}/",
     "/api/v1/series/",
     "/api/v1/series/{id}/",
+    "/api/v1/audit-events/",
+    "/api/v1/audit-events/{id}/",
     "/api/v1/notifications/",
     "/api/v1/notifications/read/",
     "/api/v1/history/criteria/{key}/",
