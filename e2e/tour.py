@@ -74,11 +74,39 @@ def history_pages(page, base: str, out: Path, language: str) -> None:
         shoot(page, out, f"{language}-history-{name}")
 
 
+def people_pages(page, base: str, out: Path, language: str, mail_dir: Path | None) -> None:
+    """The administrator's people pages, an invitation sent in the language (its e-mail shown
+    when the demo's mail folder is given) and the audit trail."""
+    for name, path in (("people", "people/"), ("people-import", "people/import/")):
+        page.goto(f"{base}/{path}")
+        shoot(page, out, f"{language}-{name}")
+    page.goto(f"{base}/people/invite/")
+    shoot(page, out, f"{language}-people-invite")
+    before = set(mail_dir.iterdir()) if mail_dir and mail_dir.exists() else set()
+    page.fill("#id_email", f"tour.{language}.{len(before)}@example.com")
+    page.select_option("#id_language", language)
+    page.locator("input[name='teams']").first.check()
+    page.locator("form button[type='submit']").last.click()
+    page.wait_for_url(re.compile(r".*/people/$"))
+    if mail_dir and mail_dir.exists():
+        sent = sorted(set(mail_dir.iterdir()) - before, key=lambda path: path.stat().st_mtime)
+        if sent:
+            text = sent[-1].read_text(encoding="utf-8", errors="replace")
+            page.set_content(
+                "<pre style='white-space:pre-wrap;font:15px/1.5 sans-serif;padding:1em'></pre>"
+            )
+            page.locator("pre").evaluate("(node, text) => { node.textContent = text; }", text)
+            shoot(page, out, f"{language}-invitation-email")
+    page.goto(f"{base}/audit/")
+    shoot(page, out, f"{language}-audit")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
     parser.add_argument("--out", default="artifacts/tour")
     parser.add_argument("--languages", default="en,ru,sv")
+    parser.add_argument("--mail-dir", type=Path, help="the demo's mail folder (DATA_DIR/mail)")
     args = parser.parse_args()
     base, out = args.base.rstrip("/"), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +126,12 @@ def main() -> None:
             page.goto(f"{base}/reports/sessions/{ids['completed']}/")
             shoot(page, out, f"{language}-report")
             history_pages(page, base, out, language)
+            context.close()
+
+            context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base)
+            page = context.new_page()
+            log_in_speaking(page, "admin", language)
+            people_pages(page, base, out, language, args.mail_dir)
             context.close()
 
             context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=base)

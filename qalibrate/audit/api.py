@@ -18,8 +18,8 @@ class CanSeeAudit(BasePermission):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent
@@ -41,7 +41,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="The audit trail, newest first (administrators)",
-        responses={200: AuditEventSerializer(many=True), **errors(400, 401, 403, 429)},
+        responses={200: AuditEventSerializer(many=True), **errors(400, 401, 403, 404, 429)},
         tags=["audit"],
     ),
     retrieve=extend_schema(
