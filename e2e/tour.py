@@ -8,6 +8,8 @@ projector-ish desktop, a tablet and a phone size. Run it after `python3 dev.py d
 """
 
 import argparse
+import email
+import email.header
 import re
 import sys
 from pathlib import Path
@@ -91,7 +93,10 @@ def people_pages(page, base: str, out: Path, language: str, mail_dir: Path | Non
     if mail_dir and mail_dir.exists():
         sent = sorted(set(mail_dir.iterdir()) - before, key=lambda path: path.stat().st_mtime)
         if sent:
-            text = sent[-1].read_text(encoding="utf-8", errors="replace")
+            message = email.message_from_bytes(sent[-1].read_bytes())
+            subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+            body = message.get_payload(decode=True).decode(message.get_content_charset())
+            text = f"To: {message['To']}\nSubject: {subject}\n\n{body}"
             page.set_content(
                 "<pre style='white-space:pre-wrap;font:15px/1.5 sans-serif;padding:1em'></pre>"
             )

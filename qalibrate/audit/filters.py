@@ -12,9 +12,13 @@ from qalibrate.audit.models import AuditAction, AuditEvent
 class AuditFilter(django_filters.FilterSet):
     action = BlankChoiceFilter(label=_("What"), choices=AuditAction.choices, empty_label=_("All"))
     actor = ObjectFilter(
-        label=_("Who"), queryset=User.objects.order_by("last_name", "first_name", "username")
+        label=_("Who"),
+        queryset=User.objects.order_by("last_name", "first_name", "username"),
+        empty_label=_("All"),
     )
-    team = ObjectFilter(label=_("Team"), queryset=Team.objects.order_by("name"))
+    team = ObjectFilter(
+        label=_("Team"), queryset=Team.objects.order_by("name"), empty_label=_("All")
+    )
     date_from = django_filters.DateFilter(
         label=_("From"),
         field_name="at",

@@ -3,15 +3,18 @@
 import csv
 import json
 
+from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qalibrate.audit.filters import AuditFilter
 from qalibrate.audit.permissions import can_see_audit
-from qalibrate.audit.selectors import audit_events
+from qalibrate.audit.selectors import audit_events, audit_target_types
 from qalibrate.reports.exports import safe_cell
 
 PAGE_SIZE = 50
@@ -48,9 +51,14 @@ def audit_list(request):
     # One row past the page says whether an older page exists, without counting the whole trail.
     events = list(_events(found)[start : start + PAGE_SIZE + 1])
     for event in events:
-        event.details_items = sorted(event.details.items())
+        event.details_items = [(key, _shown(value)) for key, value in sorted(event.details.items())]
+        event.target_kind = _kind_name(event.target_type)
     query = request.GET.copy()
     query.pop("page", None)
+    kinds = audit_target_types()
+    found.form.fields["target_type"].widget = forms.Select(
+        choices=[("", _("All"))] + [(kind, _kind_name(kind)) for kind in kinds]
+    )
     context = {
         "filter": found,
         "events": events[:PAGE_SIZE],
@@ -60,6 +68,25 @@ def audit_list(request):
         "query": query.urlencode(),
     }
     return render(request, "audit/list.html", context)
+
+
+def _shown(value) -> str:
+    """A detail as people read it: a list as its items, nothing as a dash."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def _kind_name(target_type: str) -> str:
+    """ "calibration.calibrationsession" as the model's own name: "calibration session"."""
+    if not target_type:
+        return ""
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
 
 
 def _page_number(value) -> int:
