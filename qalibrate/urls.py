@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("qalibrate.accounts.urls")),
     path("people/", include("qalibrate.people.urls")),
     path("audit/", include("qalibrate.audit.urls")),
+    path("privacy/", include("qalibrate.privacy.urls")),
     path("scorecards/", include("qalibrate.scorecards.urls")),
     path("contacts/", include("qalibrate.contacts.urls")),
     path("evaluations/", include("qalibrate.evaluations.urls")),

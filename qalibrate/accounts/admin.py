@@ -24,7 +24,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "recording_retention_days"]
     search_fields = ["name"]
 
 

@@ -22,6 +22,15 @@ def user_link(verbose_name=None, *, related_name: str = "+", optional: bool = Fa
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    recording_retention_days = models.PositiveIntegerField(
+        _("keep recordings and transcripts (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recordings and transcripts of this team's contacts are deleted this many days after "
+            "the contact; scores, answers and statistics stay. Empty: kept."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -24,6 +24,7 @@ from qalibrate.people.permissions import (
     can_manage_user,
     can_see_people,
 )
+from qalibrate.privacy.permissions import can_handle_personal_data
 
 TEMPLATE_ROWS = [
     importing.COLUMNS,
@@ -68,6 +69,7 @@ def people_list(request):
         "agents": agents,
         "invitations": selectors.invitations_pending(user=request.user),
         "can_import": can_import_people(request.user),
+        "personal_data": can_handle_personal_data(request.user),
     }
     return render(request, "people/list.html", context)
 
