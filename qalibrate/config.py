@@ -57,6 +57,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_map(name: str) -> dict[str, str]:
+    """ "qa-leads=qa_lead,qa-admins=admin" as {"qa-leads": "qa_lead", "qa-admins": "admin"}."""
+    pairs = (item.split("=", 1) for item in env_list(name, []) if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs if key.strip()}
+
+
 def _mask_password(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:

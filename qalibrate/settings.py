@@ -105,6 +105,30 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Single sign-on with OpenID Connect (README "Single sign-on"): on when a client id is set.
+OIDC_RP_CLIENT_ID = config.env_str("OIDC_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = config.env_str("OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = config.env_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = config.env_str("OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = config.env_str("OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = config.env_str("OIDC_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = config.env_str("OIDC_END_SESSION_ENDPOINT")
+OIDC_RP_SIGN_ALGO = config.env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = config.env_str("OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = config.env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_MAP = config.env_map("OIDC_ROLE_MAP")
+OIDC_TEAM_MAP = config.env_map("OIDC_TEAM_MAP")
+OIDC_DEFAULT_ROLE = config.env_str("OIDC_DEFAULT_ROLE")
+OIDC_BUTTON_LABEL = config.env_str("OIDC_BUTTON_LABEL", "single sign-on")
+OIDC_ONLY = config.env_bool("OIDC_ONLY", False)
+OIDC_CREATE_USER = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the provider's log-out needs it as a hint
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("qalibrate.accounts.oidc.QalibrateOIDCBackend")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -313,6 +337,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # Log-out is a form; after a single sign-on it ends at the provider's end-session address.
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_provider.scheme}://{_provider.netloc}"
+    )
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # In production every page is served over HTTPS (the proxy terminates TLS and says so in

@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from qalibrate.accounts import views
+from qalibrate.accounts import oidc, views
 from qalibrate.accounts.forms import LocalisedPasswordResetForm
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (README "Single sign-on"); 404 unless configured.
+    path("oidc/authenticate/", oidc.authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.callback, name="oidc_authentication_callback"),
     path("preferences/", views.preferences, name="preferences"),
     path("tokens/", views.api_token_create, name="api_token_create"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),

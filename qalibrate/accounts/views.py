@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from qalibrate.accounts import oidc
 from qalibrate.accounts.forms import PreferencesForm
 from qalibrate.accounts.models import ApiToken
 from qalibrate.api import tokens
@@ -32,11 +33,32 @@ def _remember_language(response, language: str) -> None:
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso"] = settings.OIDC_ENABLED
+        context["sso_only"] = settings.OIDC_ENABLED and settings.OIDC_ONLY
+        context["sso_label"] = settings.OIDC_BUTTON_LABEL
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
+    def post(self, request, *args, **kwargs):
+        oidc.refuse_password_log_in()
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         # Each person's own language follows them from device to device.
         _remember_language(response, form.get_user().language)
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out; after a single sign-on, the provider's session is ended too."""
+
+    def post(self, request, *args, **kwargs):
+        provider = oidc.provider_logout_url(request)
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider) if provider else response
 
 
 def lockout(request, original_response=None, credentials=None):
