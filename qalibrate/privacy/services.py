@@ -2,7 +2,6 @@
 anonymise a user or an agent while every figure they are part of stays, and export what
 Qalibrate holds about them. Both are recorded in the audit trail (never the erased name)."""
 
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from qalibrate.audit.services import audit_record
 from qalibrate.contacts.models import Contact
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.notifications.models import Notification
+from qalibrate.people.services import sessions_end
 from qalibrate.privacy.permissions import can_handle_personal_data
 
 
@@ -30,7 +30,7 @@ def user_erase(*, by: User, person: User) -> User:
     person.save()
     person.teams.clear()
     ApiToken.objects.filter(user=person, revoked_at=None).update(revoked_at=timezone.now())
-    _sessions_end(person)
+    sessions_end(person)
     Notification.objects.filter(user=person).delete()
     agent = Agent.objects.filter(user=person).first()
     if agent is not None:
@@ -57,15 +57,6 @@ def _agent_anonymise(agent: Agent) -> None:
     agent.employee_id = None
     agent.is_active = False
     agent.save(update_fields=["full_name", "employee_id", "is_active"])
-
-
-def _sessions_end(person: User) -> None:
-    ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == str(person.pk)
-    ]
-    Session.objects.filter(pk__in=ended).delete()
 
 
 # --- export ------------------------------------------------------------------------------------
