@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qalibrate.audit.display import detail_rows
 from qalibrate.audit.filters import AuditFilter
 from qalibrate.audit.permissions import can_see_audit
 from qalibrate.audit.selectors import audit_events, audit_target_types
@@ -51,7 +52,7 @@ def audit_list(request):
     # One row past the page says whether an older page exists, without counting the whole trail.
     events = list(_events(found)[start : start + PAGE_SIZE + 1])
     for event in events:
-        event.details_items = [(key, _shown(value)) for key, value in sorted(event.details.items())]
+        event.details_items = detail_rows(event)
         event.target_kind = _kind_name(event.target_type)
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,15 +69,6 @@ def audit_list(request):
         "query": query.urlencode(),
     }
     return render(request, "audit/list.html", context)
-
-
-def _shown(value) -> str:
-    """A detail as people read it: a list as its items, nothing as a dash."""
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "—"
-    if value is None or value == "":
-        return "—"
-    return str(value)
 
 
 def _kind_name(target_type: str) -> str:

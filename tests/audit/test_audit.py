@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -281,3 +282,14 @@ def test_the_database_refuses_changes_on_postgresql(users):
             with connection.cursor() as cursor:
                 cursor.execute(sql, [pk])
     assert AuditEvent.objects.filter(pk=pk).exists()
+
+
+def test_the_page_shows_the_facts_in_the_readers_language(users):
+    admin, person = users[Role.ADMIN], users[Role.EVALUATOR]
+    client = signed_in(admin)
+    client.post(reverse("people_user_edit", args=[person.pk]), {"role": "qa_lead"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    page = client.get(reverse("audit_list"), {"action": AuditAction.ROLE_CHANGED})
+    html = page.content.decode()
+    assert "<dt>före</dt><dd>Bedömare</dd>" in html
+    assert "<dt>efter</dt><dd>Kvalitetsansvarig</dd>" in html
