@@ -22,7 +22,9 @@ def users_visible(*, user: User):
     people = User.objects.all()
     if not sees_every_team(user):
         people = people.filter(teams__in=visible_teams(user)).distinct()
-    return people.prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+    return people.select_related("agent_profile__team").prefetch_related(
+        Prefetch("teams", queryset=Team.objects.order_by("name"))
+    )
 
 
 def agents_visible(*, user: User):

@@ -46,6 +46,13 @@ def _require_people_staff(user) -> None:
         raise PermissionDenied
 
 
+def _teams_shown(person) -> list:
+    """A user's teams; for an agent with a login, the team of their agent record."""
+    teams = list(person.teams.all())
+    profile = getattr(person, "agent_profile", None)
+    return teams or ([profile.team] if profile is not None else [])
+
+
 @login_required
 def people_list(request):
     _require_people_staff(request.user)
@@ -53,7 +60,7 @@ def people_list(request):
     rows = [
         {
             "person": person,
-            "teams": list(person.teams.all()),
+            "teams": _teams_shown(person),
             "manage": can_manage_user(
                 request.user, person, person_team_ids={team.pk for team in person.teams.all()}
             ),

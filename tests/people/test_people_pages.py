@@ -228,3 +228,11 @@ def test_a_lead_of_all_teams_is_not_an_admin_here(db, team, other_team):
     page = client.get(reverse("people_invite"))
     roles = [value for value, _label in page.context["form"].fields["role"].choices]
     assert "admin" not in roles and "qa_lead" not in roles
+
+
+def test_an_agent_with_a_login_shows_their_agent_team(actor, other_team):
+    person = UserFactory(username="agent-login", role=Role.AGENT, email="al@example.com")
+    AgentFactory(full_name="Agent Login", team=other_team, user=person)
+    rows = actor("admin").get(reverse("people_list")).context["rows"]
+    [row] = [row for row in rows if row["person"] == person]
+    assert row["teams"] == [other_team]
