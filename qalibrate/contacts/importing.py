@@ -284,19 +284,25 @@ def column_key(value: Any) -> str:
 
 
 def columns_check(columns: list[str]) -> None:
+    columns_require(columns, REQUIRED_COLUMNS)
+
+
+def columns_require(columns: list[str], required) -> None:
+    """Each column once, and every required one there; shared by the contact, people and
+    history imports."""
     repeated = [name for name, count in Counter(filter(None, columns)).items() if count > 1]
     if repeated:
         raise ImportProblem(
             _("Each column may appear only once; repeated: %(columns)s.")
             % {"columns": ", ".join(repeated)}
         )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    missing = [name for name in required if name not in columns]
     if missing:
         raise ImportProblem(
             _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
             % {
                 "missing": ", ".join(missing),
-                "found": _shown(", ".join(filter(None, columns))) or "—",
+                "found": shown(", ".join(filter(None, columns))) or "—",
             }
         )
 
@@ -499,7 +505,7 @@ class _Import:
             cells.error_add(
                 "external_id",
                 _("%(value)s already appears in row %(first)d.")
-                % {"value": _shown(external_id), "first": self.first_row_of[external_id]},
+                % {"value": shown(external_id), "first": self.first_row_of[external_id]},
             )
         elif external_id:
             self.first_row_of[external_id] = row
@@ -536,7 +542,7 @@ class _Import:
                 cells.error_add(
                     "agent_id",
                     _("The agent %(value)s belongs to a team you do not run.")
-                    % {"value": _shown(employee_id)},
+                    % {"value": shown(employee_id)},
                 )
                 return None
             return agent
@@ -546,14 +552,12 @@ class _Import:
             cells.error_add(
                 "agent_id",
                 _("No agent has the employee id %(value)s; to create one, fill in %(columns)s.")
-                % {"value": _shown(employee_id), "columns": "agent_name, team"},
+                % {"value": shown(employee_id), "columns": "agent_name, team"},
             )
             return None
         team = self.teams.get(team_name.casefold())
         if team is None:
-            cells.error_add(
-                "team", _("No team is called %(value)s.") % {"value": _shown(team_name)}
-            )
+            cells.error_add("team", _("No team is called %(value)s.") % {"value": shown(team_name)})
             return None
         # Saved just before the first contact that needs it, so only when writing.
         agent = Agent(full_name=full_name, employee_id=employee_id, team=team)
@@ -572,7 +576,7 @@ class _Import:
                 missing.append(name)
             raise CellProblem(
                 _("The recording %(value)s is not among the audio files of the zip archive.")
-                % {"value": _shown(name)}
+                % {"value": shown(name)}
             )
         return name
 
@@ -694,7 +698,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """A value quoted in a message, shortened so that one bad cell cannot flood the report."""
     return text if len(text) <= 60 else text[:59] + "…"
 
@@ -730,7 +734,7 @@ def _channel_parse(raw: Any) -> str:
     if channel is None:
         raise CellProblem(
             _("Unknown channel %(value)s; use call, chat, email or ticket.")
-            % {"value": _shown(text)}
+            % {"value": shown(text)}
         )
     return channel.value
 
@@ -741,7 +745,7 @@ def _language_parse(raw: Any) -> str:
     if code not in dict(settings.LANGUAGES):
         raise CellProblem(
             _("Unknown language %(value)s; use %(codes)s.")
-            % {"value": _shown(text), "codes": ", ".join(dict(settings.LANGUAGES))}
+            % {"value": shown(text), "codes": ", ".join(dict(settings.LANGUAGES))}
         )
     return code
 
@@ -771,7 +775,7 @@ def _datetime_from_text(text: str) -> datetime:
             continue
     raise CellProblem(
         _("%(value)s is not a date and time; write e.g. 2026-03-02 10:30 or 02.03.2026 10:30.")
-        % {"value": _shown(text)}
+        % {"value": shown(text)}
     )
 
 
@@ -788,7 +792,7 @@ def _duration_parse(raw: Any) -> int:
     if seconds != int(seconds) or seconds < 0:
         raise CellProblem(_duration_problem(raw))
     if seconds > MAX_DURATION_SECONDS:
-        raise CellProblem(_("%(value)s is longer than a week.") % {"value": _shown(_text(raw))})
+        raise CellProblem(_("%(value)s is longer than a week.") % {"value": shown(_text(raw))})
     return int(seconds)
 
 
@@ -806,7 +810,7 @@ def _duration_from_text(text: str) -> int:
 
 def _duration_problem(raw: Any) -> str:
     return _("%(value)s is not a duration; write seconds, m:ss or h:mm:ss.") % {
-        "value": _shown(_text(raw))
+        "value": shown(_text(raw))
     }
 
 
@@ -884,7 +888,7 @@ def _recordings_read(archive: zipfile.ZipFile) -> _Recordings:
             recordings.refused[name] = _(
                 "The recording %(name)s is %(size)s, more than the limit of %(limit)s."
             ) % {
-                "name": _shown(name),
+                "name": shown(name),
                 "size": filesizeformat(info.file_size),
                 "limit": filesizeformat(MAX_RECORDING_BYTES),
             }
@@ -933,7 +937,7 @@ def _archive_problems(infos: list[zipfile.ZipInfo], *, size: int | None) -> list
                 "Recordings barely compress, so this looks like a zip bomb."
             )
             % {
-                "name": _shown(PurePosixPath(bomb.filename.replace("\\", "/")).name),
+                "name": shown(PurePosixPath(bomb.filename.replace("\\", "/")).name),
                 "packed": filesizeformat(bomb.compress_size),
                 "size": filesizeformat(bomb.file_size),
             }
@@ -964,7 +968,7 @@ def _content_problem(archive: zipfile.ZipFile, name: str, info: zipfile.ZipInfo)
     return _(
         "The content of %(name)s in the zip archive is not audio of the kind its extension "
         "%(extension)s says."
-    ) % {"name": _shown(name), "extension": extension}
+    ) % {"name": shown(name), "extension": extension}
 
 
 # Errors of unpacking damaged or forged data (bz2 raises an OSError without an errno).
@@ -988,7 +992,7 @@ def _member_damaged(name: str) -> str:
     return _(
         "The recording %(name)s in the zip archive is damaged: it does not unpack to what the "
         "archive says."
-    ) % {"name": _shown(name)}
+    ) % {"name": shown(name)}
 
 
 class _CountedMember(io.IOBase):

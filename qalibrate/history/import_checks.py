@@ -28,6 +28,7 @@ from qalibrate.contacts.importing import (
     Records,
     RowError,
     RowReport,
+    columns_require,
 )
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.history.import_values import (
@@ -94,19 +95,7 @@ def column_key(value: Any) -> str:
 
 
 def columns_check(columns: list[str]) -> None:
-    named = [name for name in columns if name]
-    repeated = sorted({name for name in named if named.count(name) > 1})
-    if repeated:
-        raise ImportProblem(
-            _("Each column may appear only once; repeated: %(columns)s.")
-            % {"columns": ", ".join(repeated)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise ImportProblem(
-            _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
-            % {"missing": ", ".join(missing), "found": shown(", ".join(named)) or "—"}
-        )
+    columns_require(columns, REQUIRED_COLUMNS)
 
 
 def meeting_time(held_on: date, zone: ZoneInfo) -> datetime:

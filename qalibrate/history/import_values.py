@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from qalibrate.calibration.answers import answer_order
 from qalibrate.contacts import importing as contact_import
-from qalibrate.contacts.importing import CHANNEL_WORDS, CellProblem
+from qalibrate.contacts.importing import CHANNEL_WORDS, CellProblem, shown
 from qalibrate.evaluations.services import AnswerInput, checked_value
 from qalibrate.scorecards import scoring
 from qalibrate.scorecards.models import Criterion
@@ -46,11 +46,6 @@ def text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value).strip()
-
-
-def shown(value: str) -> str:
-    """A value quoted in a message, shortened so that one bad cell cannot flood the report."""
-    return value if len(value) <= 60 else value[:59] + "…"
 
 
 def limited_text(limit: int, raw: Any) -> str:

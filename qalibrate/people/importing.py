@@ -29,6 +29,7 @@ from qalibrate.contacts.importing import (
     ImportRejected,
     RowError,
     RowReport,
+    columns_require,
     is_blank,
 )
 from qalibrate.people import permissions, services
@@ -58,18 +59,7 @@ def column_key(value: Any) -> str:
 
 
 def columns_check(columns: list[str]) -> None:
-    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
-    if repeated:
-        raise ImportProblem(
-            _("Each column may appear only once; repeated: %(columns)s.")
-            % {"columns": ", ".join(repeated)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise ImportProblem(
-            _("Required columns are missing: %(missing)s. The file has the columns: %(found)s.")
-            % {"missing": ", ".join(missing), "found": ", ".join(filter(None, columns)) or "—"}
-        )
+    columns_require(columns, REQUIRED_COLUMNS)
 
 
 def people_check(*, file: BinaryIO, filename: str, user: User) -> PeopleImportReport:
