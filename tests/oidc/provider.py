@@ -2,11 +2,14 @@
 package from npm run by Debian's nodejs) and point Qalibrate's settings at it."""
 
 import copy
+import os
 import shutil
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.smtp import free_port
 
@@ -15,9 +18,13 @@ CLIENT_ID, CLIENT_SECRET = "qalibrate", "qalibrate-test-secret"
 
 
 def _installed() -> None:
+    if not (shutil.which("node") and shutil.which("npm")):
+        message = "Node.js and npm are missing: apt-get install nodejs npm"
+        if os.environ.get("CI"):
+            pytest.fail(f"the single sign-on tests may not be skipped in CI: {message}")
+        pytest.skip(message)
     if not (FOLDER / "node_modules" / "oidc-provider").exists():
         npm = shutil.which("npm")
-        assert npm, "npm is missing: apt-get install nodejs npm"
         subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=FOLDER, check=True
         )
