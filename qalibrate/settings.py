@@ -180,7 +180,10 @@ REST_FRAMEWORK = {
         "qalibrate.api.throttling.TokenRateThrottle",
         "qalibrate.api.throttling.AnonymousRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": "1200/minute", "anon": "120/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": f"{config.env_int('API_REQUESTS_PER_MINUTE', 1200, minimum=1)}/minute",
+        "anon": "120/minute",
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qalibrate.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,

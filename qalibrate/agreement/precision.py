@@ -54,7 +54,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from qalibrate.agreement.ratings import AgreementError
 
@@ -134,7 +134,7 @@ def contacts_for_margin(
 
 def _width(n: float, k: float, alpha: float, confidence: float) -> float:
     """Expected clipped width for n contacts of k answers each (both may be fractional)."""
-    half = stats.t.ppf((1 + confidence) / 2, n - 1) * _alpha_quantiles(n - 1, k, alpha).std()
+    half = special.stdtrit(n - 1, (1 + confidence) / 2) * _alpha_quantiles(n - 1, k, alpha).std()
     estimates = _alpha_quantiles(n, k, alpha)
     widths = np.minimum(1.0, estimates + half) - np.maximum(-1.0, estimates - half)
     return float(widths.mean())
@@ -143,7 +143,7 @@ def _width(n: float, k: float, alpha: float, confidence: float) -> float:
 def _alpha_quantiles(n: float, k: float, alpha: float) -> np.ndarray:
     """Alpha of the totals at evenly spaced quantiles of its exact distribution (n × k panel)."""
     ratio = (1 + (k - 1) * alpha) / (1 - alpha)  # E[MS_between] / E[MS_within]
-    f = ratio * stats.f.ppf(_QUANTILES, n - 1, n * (k - 1))
+    f = ratio * special.fdtri(n - 1, n * (k - 1), _QUANTILES)
     return (f - 1) / (f + (k - 1) * n / (n - 1))
 
 
@@ -152,7 +152,11 @@ def _effective_panel(contacts: int, evaluators: int, missing: float) -> tuple[fl
     if missing == 0:
         return float(contacts), float(evaluators)
     answers = np.arange(2, evaluators + 1)
-    chance = stats.binom.pmf(answers, evaluators, 1 - missing)
+    chance = (
+        special.comb(evaluators, answers)
+        * (1 - missing) ** answers
+        * missing ** (evaluators - answers)
+    )
     kept = chance.sum()
     return contacts * kept, float((answers * chance).sum() / kept)
 

@@ -1,7 +1,9 @@
 """The agreement figures of a revealed session, computed from the answers the meeting screen
 has already loaded (no query): each criterion's agreement, each evaluator's agreement with the
 reference (Bland-Altman on the totals, kappa and AC1 per criterion) and the ICCs of the totals.
-qalibrate.calibration.meeting_selectors reads the data and calls these."""
+qalibrate.calibration.meeting_selectors reads the data and calls these. A criterion's figures
+are kept under a digest of its answers (core.once), so a view after the reveal computes only
+what changed."""
 
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from qalibrate.agreement.icc import IccEstimate, icc_intervals
 from qalibrate.agreement.pairwise import PairEstimate, pairwise_against_reference
 from qalibrate.agreement.ratings import AgreementError
 from qalibrate.calibration.models import ReferenceMode
+from qalibrate.core.once import same_inputs_once
 from qalibrate.scorecards.models import Criterion
 
 
@@ -265,14 +268,23 @@ def criterion_agreement(
         result.append(
             CriterionAgreement(
                 criterion=criterion,
-                figures=session_figures.criterion_figures(
-                    table, level=level, domain=domain, yes_no=criterion.kind == "yes_no"
+                figures=same_inputs_once(
+                    "criterion-figures",
+                    _criterion_figures,
+                    table,
+                    level,
+                    domain,
+                    criterion.kind == "yes_no",
                 ),
                 matches_agreed=matches / counted if counted else None,
                 flagged=criterion.pk in flags,
             )
         )
     return result
+
+
+def _criterion_figures(table, level, domain, yes_no) -> session_figures.CriterionFigures:
+    return session_figures.criterion_figures(table, level=level, domain=domain, yes_no=yes_no)
 
 
 def icc_of_totals(totals: np.ndarray) -> dict[str, IccEstimate] | None:

@@ -40,6 +40,7 @@ from qalibrate.calibration.models import (
     SessionContact,
     SessionStatus,
 )
+from qalibrate.core.once import completed_once
 from qalibrate.evaluations.models import Answer, Evaluation, EvaluationStatus
 from qalibrate.scorecards import scoring
 from qalibrate.scorecards.models import Criterion
@@ -256,7 +257,24 @@ def discussion(
     ``versus_reference`` adds each evaluator's agreement with the reference (Bland-Altman on
     the totals, kappa and AC1 per criterion); pages that show only the deviations (a previous
     session's, the home page's) leave it out. ``changes`` adds each agreed answer's history
-    (one query more)."""
+    (one query more). A completed session's is computed once and kept (core.once)."""
+    result = completed_once(
+        session,
+        "discussion",
+        lambda: _discussion(
+            session, anonymous=anonymous, versus_reference=versus_reference, changes=changes
+        ),
+        anonymous,
+        versus_reference,
+        changes,
+    )
+    result.session = session
+    return result
+
+
+def _discussion(
+    session: CalibrationSession, *, anonymous: bool, versus_reference: bool, changes: bool
+) -> Discussion:
     loaded = _load(session, anonymous=anonymous, changes=changes)
     totals = _totals_matrix(loaded)
     spreads = session_figures.contact_spreads(totals)
@@ -580,7 +598,18 @@ def previous_session(session: CalibrationSession) -> CalibrationSession | None:
 def discussion_with_history(session: CalibrationSession, *, anonymous: bool = False) -> Discussion:
     """The discussion with each agreed answer's history, and each evaluator's deviation and
     each criterion's agreement in the previous session beside them (criteria matched across
-    versions by their key)."""
+    versions by their key). A completed session's is computed once and kept (core.once)."""
+    result = completed_once(
+        session,
+        "discussion-with-history",
+        lambda: _discussion_with_history(session, anonymous=anonymous),
+        anonymous,
+    )
+    result.session = session
+    return result
+
+
+def _discussion_with_history(session: CalibrationSession, *, anonymous: bool) -> Discussion:
     current = discussion(session, anonymous=anonymous, changes=True)
     earlier_session = previous_session(session)
     if earlier_session is None:

@@ -5,7 +5,6 @@ planned panel will measure agreement. Reads only."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from qalibrate.calibration.models import (
 )
 from qalibrate.calibration.series import series_meetings
 from qalibrate.contacts.models import Channel, Contact
+from qalibrate.core.once import completed_once
 from qalibrate.scorecards.models import Scorecard, ScorecardVersion, VersionStatus
 
 CHANNEL_PLURALS = {
@@ -313,17 +313,9 @@ def last_completed_session(team: Team) -> CalibrationSession | None:
 
 
 def totals_alpha(session: CalibrationSession) -> float | None:
-    """Alpha of the totals as the session's report shows it (the calibration discussion). A
-    completed session is locked, so it is computed once and cached, keyed by the moment it was
-    completed (as qalibrate.core.selectors.completed_figures does)."""
-    if session.completed_at is None:
-        return _discussion_alpha(session)
-    key = f"qalibrate:totals-alpha:{session.pk}:{session.completed_at.timestamp()}"
-    found = cache.get(key)
-    if found is None:
-        found = {"alpha": _discussion_alpha(session)}  # a dict, so that "none" is cached too
-        cache.set(key, found, timeout=None)
-    return found["alpha"]
+    """Alpha of the totals as the session's report shows it (the calibration discussion),
+    computed once for a completed session (core.once)."""
+    return completed_once(session, "totals-alpha", lambda: _discussion_alpha(session))
 
 
 def _discussion_alpha(session: CalibrationSession) -> float | None:

@@ -44,7 +44,7 @@ class Contact(models.Model):
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="contacts"
     )
-    occurred_at = models.DateTimeField(_("date and time"), db_index=True)
+    occurred_at = models.DateTimeField(_("date and time"))
     external_id = models.CharField(_("external id"), max_length=100, unique=True)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -61,6 +61,14 @@ class Contact(models.Model):
         ordering = ["-occurred_at"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # The list is read newest first, by date then id (core.keyset), whole or by one filter:
+        # each index starts the read at the page's cursor, at any depth.
+        indexes = [
+            models.Index(fields=["occurred_at", "id"], name="contact_by_date"),
+            models.Index(fields=["team", "occurred_at", "id"], name="contact_by_team_date"),
+            models.Index(fields=["agent", "occurred_at", "id"], name="contact_by_agent_date"),
+            models.Index(fields=["channel", "occurred_at", "id"], name="contact_by_channel_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.external_id}"

@@ -54,6 +54,11 @@ def contacts_narrowed(contacts: QuerySet[Contact], filters: dict) -> QuerySet[Co
     elif filters.get("evaluated") == "no":
         contacts = contacts.filter(is_evaluated=False)
     if filters.get("q"):
+        # A reference typed in full finds its contact through the unique index; anything else
+        # is looked for inside the references and subjects, which reads every row in scope.
+        exact = contacts.filter(external_id=filters["q"].strip())
+        if exact.exists():
+            return exact
         contacts = contacts.filter(
             Q(external_id__icontains=filters["q"]) | Q(subject__icontains=filters["q"])
         )

@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from qalibrate.contacts.filters import ContactFilter
 from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.permissions import can_filter_contacts, can_import_contacts
+from qalibrate.core.keyset import capped_count, keyset_page
 from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate
@@ -33,12 +33,22 @@ def contact_list(request):
     valid = filterset.is_valid()
     contacts = filterset.qs if valid else filterset.queryset
     filters = filterset.form.cleaned_data if valid else {}
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        contacts,
+        field="occurred_at",
+        older=request.GET.get("older"),
+        newer=request.GET.get("newer"),
+        size=PAGE_SIZE,
+    )
+    total, more = capped_count(contacts)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "older", "newer"):
+        query.pop(name, None)
     context = {
         "form": filterset.form,
         "page": page,
+        "total": total,
+        "more": more,
         "query": query.urlencode(),
         "show_filters": can_filter_contacts(request.user),
         "can_import": can_import_contacts(request.user),

@@ -4,17 +4,17 @@ calibration, cadence and report reads of the other apps.
 Everything here is progress and counts, never an answer or a score of a session still in blind
 scoring. The number of queries is fixed whatever the number of sessions; the last results cost
 one query per team, once each completed session's figures are computed (two discussions, as the
-report computes them, then cached: a completed session is locked)."""
+report computes them, then kept: a completed session is locked, core.once)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from qalibrate.accounts.models import Team, User
-from qalibrate.accounts.permissions import sees_every_team
+from qalibrate.accounts.models import Agent, Team, User
+from qalibrate.accounts.permissions import sees_every_team, visible_teams
 from qalibrate.calibration import meeting_selectors
 from qalibrate.calibration.models import (
     ACTIVE_STATUSES,
@@ -29,6 +29,8 @@ from qalibrate.calibration.models import (
 )
 from qalibrate.calibration.permissions import can_run, can_update_action
 from qalibrate.calibration.series_selectors import TeamCadence, cadence_by_month
+from qalibrate.contacts.models import Contact
+from qalibrate.core.once import completed_once
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 
@@ -278,18 +280,37 @@ def team_results(teams: list[Team]) -> list[TeamResult]:
 
 def completed_figures(session: CalibrationSession) -> tuple[bool | None, float | None]:
     """Calibrated or not, and the share of scores within tolerance: the report's figures (the
-    calibration discussion). A completed session is locked, so they never change: computed once
-    and kept in the cache, keyed by the moment it was completed."""
-    if session.completed_at is None:
-        return _figures(session)
-    key = f"qalibrate:completed-figures:{session.pk}:{session.completed_at.timestamp()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _figures(session)
-        cache.set(key, figures, timeout=None)
-    return figures
+    calibration discussion), computed once for a completed session (core.once)."""
+    return completed_once(session, "calibrated-share", lambda: _figures(session))
 
 
 def _figures(session: CalibrationSession) -> tuple[bool | None, float | None]:
     result = meeting_selectors.discussion(session)
     return result.calibrated, result.share_within
+
+
+def team_overview(*, user: User, days: int = 30) -> QuerySet[Team]:
+    """The user's teams with their agent count and recent contacts by channel, in one query.
+    Each count is its own subquery over the contacts' (team, date) index: joining the agents
+    and the contacts to the teams at once would count every agent × contact pair, which at a
+    million contacts takes seconds."""
+    since = timezone.now() - timedelta(days=days)
+    recent = Contact.objects.filter(team=OuterRef("pk"), occurred_at__gte=since)
+
+    def counted(contacts) -> Coalesce:
+        number = contacts.order_by().values("team").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(number, output_field=IntegerField()), 0)
+
+    active_agents = Agent.objects.filter(team=OuterRef("pk"), is_active=True)
+    return (
+        visible_teams(user)
+        .annotate(
+            agent_count=counted(active_agents),
+            recent_contacts=counted(recent),
+            recent_calls=counted(recent.filter(channel="call")),
+            recent_chats=counted(recent.filter(channel="chat")),
+            recent_emails=counted(recent.filter(channel="email")),
+            recent_tickets=counted(recent.filter(channel="ticket")),
+        )
+        .order_by("name")
+    )

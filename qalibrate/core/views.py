@@ -27,7 +27,7 @@ def home(request):
         return render(request, "core/home_admin.html", context)
     if user.role == Role.QA_LEAD:
         context = {
-            "teams": account_selectors.team_overview(user=user, days=30),
+            "teams": core_selectors.team_overview(user=user, days=30),
             "attention": core_selectors.attention_for(user=user),
         }
         return render(request, "core/home_qa_lead.html", context)

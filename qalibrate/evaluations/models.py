@@ -90,6 +90,7 @@ class Evaluation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
+        indexes = [models.Index(fields=["saved_at", "id"], name="evaluation_by_saved")]
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.evaluator}"

@@ -13,6 +13,7 @@ from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.permissions import can_score
 from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
+from qalibrate.core.keyset import keyset_page
 from qalibrate.evaluations import selectors, services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluation
@@ -21,6 +22,8 @@ from qalibrate.history.ruling_selectors import ruling_counts
 from qalibrate.scorecards.models import ScorecardVersion, VersionStatus
 from qalibrate.scorecards.scoring import score_evaluation
 from qalibrate.scorecards.selectors import version_content
+
+PAGE_SIZE = 50
 
 
 def _evaluation_for(request, pk) -> Evaluation:
@@ -86,12 +89,17 @@ def evaluation_start(request, pk):
 
 @login_required
 def evaluation_list(request):
-    evaluations = (
-        Evaluation.objects.visible_to(request.user)
-        .select_related("contact__agent", "evaluator", "version__scorecard")
-        .order_by("-saved_at")[:200]
+    evaluations = Evaluation.objects.visible_to(request.user).select_related(
+        "contact__agent", "evaluator", "version__scorecard"
     )
-    return render(request, "evaluations/list.html", {"evaluations": evaluations})
+    page = keyset_page(
+        evaluations,
+        field="saved_at",
+        older=request.GET.get("older"),
+        newer=request.GET.get("newer"),
+        size=PAGE_SIZE,
+    )
+    return render(request, "evaluations/list.html", {"evaluations": page, "page": page})
 
 
 def _answers_by_criterion(evaluation) -> dict:

@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
-from scipy import stats
+from scipy import special
 
 from qalibrate.accounts.models import User
 from qalibrate.agreement.coefficients import Estimate, agreement_coefficients
@@ -262,7 +262,7 @@ def difference(
         return None
     value = after.value - before.value
     se = math.sqrt(before.se**2 + after.se**2)
-    margin = float(stats.norm.ppf((1 + confidence) / 2)) * se
+    margin = float(special.ndtri((1 + confidence) / 2)) * se
     return Difference(value, se, value - margin, value + margin, confidence)
 
 

@@ -11,6 +11,7 @@ from qalibrate.accounts.models import Agent, ApiToken, User
 from qalibrate.audit.models import AuditAction, AuditEvent
 from qalibrate.audit.services import audit_record
 from qalibrate.contacts.models import Contact
+from qalibrate.core.once import forget_kept_work
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.notifications.models import Notification
 from qalibrate.people.services import sessions_end
@@ -35,6 +36,7 @@ def user_erase(*, by: User, person: User) -> User:
     agent = Agent.objects.filter(user=person).first()
     if agent is not None:
         _agent_anonymise(agent)
+    transaction.on_commit(forget_kept_work)  # reports kept with the name in them
     audit_record(
         action=AuditAction.PERSON_ERASED, actor=by, target=person, details={"kind": "user"}
     )
@@ -46,6 +48,7 @@ def agent_erase(*, by: User, agent: Agent) -> Agent:
     if not can_handle_personal_data(by):
         raise PermissionDenied
     _agent_anonymise(agent)
+    transaction.on_commit(forget_kept_work)
     audit_record(
         action=AuditAction.PERSON_ERASED, actor=by, target=agent, details={"kind": "agent"}
     )

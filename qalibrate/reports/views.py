@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from qalibrate.audit.models import AuditAction
 from qalibrate.audit.services import audit_record
 from qalibrate.calibration.selectors import sessions_for
+from qalibrate.core.once import completed_once
 from qalibrate.reports import charts, exports, pdf
 from qalibrate.reports.permissions import can_see_report
 from qalibrate.reports.selectors import report_figures, session_report
@@ -33,7 +34,12 @@ def _report_for(request, pk):
 def session_report_page(request, pk):
     report = _report_for(request, pk)
     audit_record(action=AuditAction.REPORT_VIEWED, target=report.session, team=report.session.team)
-    svgs = {name: charts.as_svg(figure) for name, figure in report_figures(report).items()}
+    svgs = completed_once(
+        report.session,
+        "report-charts",
+        lambda: {name: charts.as_svg(figure) for name, figure in report_figures(report).items()},
+        report.discussion.anonymous,
+    )
     context = {
         "report": report,
         "session": report.session,

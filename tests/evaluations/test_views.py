@@ -238,3 +238,22 @@ def test_a_moment_in_the_recording_survives_a_screen_in_russian(client, users, c
     assert 'lang="ru"' in page.content.decode()
     # Not "12,5": the browser posts the field back as it is.
     assert f'name="c{greets.pk}_t" value="12.5"' in page.content.decode()
+
+
+def test_the_list_pages_by_cursor_through_every_evaluation(client, users, version):
+    evaluator = users[Role.EVALUATOR]
+    made = {
+        services.evaluation_start(
+            contact=ContactFactory(agent=users[Role.AGENT].agent_profile),
+            evaluator=evaluator,
+            version=version,
+        ).pk
+        for _ in range(55)
+    }
+    client.force_login(evaluator)
+    first = client.get(reverse("evaluation_list"))
+    assert len(first.context["evaluations"]) == 50 and "Older" in first.content.decode()
+    second = client.get(reverse("evaluation_list"), {"older": first.context["page"].older})
+    assert len(second.context["evaluations"]) == 5 and "Newer" in second.content.decode()
+    listed = [e.pk for page in (first, second) for e in page.context["evaluations"]]
+    assert set(listed) == made and len(listed) == 55
