@@ -32,10 +32,13 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.contacts import selection as contact_selection
+from qalibrate.core.keyset import keyset_page
 from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards.models import Criterion
+
+SESSION_PAGE_SIZE = 50
 
 PLAN_FIELDS = SessionPlanForm.Meta.fields
 
@@ -46,8 +49,16 @@ def _session_for(request, pk) -> CalibrationSession:
 
 @login_required
 def session_list(request):
+    page = keyset_page(
+        selectors.sessions_for(user=request.user),
+        field="meeting_at",
+        older=request.GET.get("older"),
+        newer=request.GET.get("newer"),
+        size=SESSION_PAGE_SIZE,
+    )
     context = {
-        "sessions": selectors.sessions_for(user=request.user),
+        "sessions": page,
+        "page": page,
         "can_plan": permissions.can_plan(request.user),
     }
     return render(request, "calibration/list.html", context)

@@ -56,6 +56,14 @@ class ContactViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.contacts_listed(user=self.request.user)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.evaluated_marked(page, user=self.request.user)
+
+    def get_object(self):
+        contact = super().get_object()
+        return selectors.evaluated_marked([contact], user=self.request.user)[0]
+
     def perform_content_negotiation(self, request, force=False):
         # A recording is sent as it is, whatever the client accepts.
         force = force or self.action == "recording"

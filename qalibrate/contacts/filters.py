@@ -53,4 +53,4 @@ class ContactFilter(django_filters.FilterSet):
     )
 
     def filter_queryset(self, queryset):
-        return contacts_narrowed(queryset, self.form.cleaned_data)
+        return contacts_narrowed(queryset, self.form.cleaned_data, user=self.request.user)

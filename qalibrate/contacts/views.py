@@ -40,6 +40,7 @@ def contact_list(request):
         newer=request.GET.get("newer"),
         size=PAGE_SIZE,
     )
+    page.rows = selectors.evaluated_marked(page.rows, user=request.user)
     total, more = capped_count(contacts)
     query = request.GET.copy()
     for name in ("page", "older", "newer"):

@@ -263,3 +263,22 @@ def test_add_contacts_ticked_in_the_contact_list(client, users, session, team):
     client.force_login(users[Role.QA_LEAD])
     client.post(url, {"contacts": more[:1]})
     assert session.session_contacts.count() == 7
+
+
+def test_the_list_pages_by_meeting_newest_first(client, users, session, monkeypatch):
+    from datetime import timedelta
+
+    from qalibrate.calibration import views
+
+    earlier = CalibrationSession.objects.get(pk=session.pk)
+    earlier.pk = None
+    earlier.title = "The earlier one"
+    earlier.meeting_at = session.meeting_at - timedelta(days=14)
+    earlier.save()
+    monkeypatch.setattr(views, "SESSION_PAGE_SIZE", 1)
+    client.force_login(users[Role.QA_LEAD])
+    first = client.get(reverse("session_list"))
+    assert [s.pk for s in first.context["sessions"]] == [session.pk]
+    second = client.get(reverse("session_list"), {"older": first.context["page"].older})
+    assert [s.pk for s in second.context["sessions"]] == [earlier.pk]
+    assert "The earlier one" in second.content.decode() and second.context["page"].older is None
