@@ -116,6 +116,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def database_create(prefix: str) -> tuple[str, str]:
+    """A new, empty PostgreSQL database on this machine: its name and its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    return name, f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_drop(name: str | None) -> None:
+    if name:
+        subprocess.run(
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=False
+        )
+
+
 def run_qalibrate(environment, *args) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "qalibrate", *args],
@@ -218,9 +232,7 @@ def main() -> None:
     }
     database = None
     if arguments.database == "postgres":
-        database = f"qalibrate_autosave_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
-        environment["QALIBRATE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+        database, environment["QALIBRATE_DATABASE_URL"] = database_create("qalibrate_autosave")
     nodes = []
     try:
         run_qalibrate(environment, "migrate", "--verbosity", "0")
@@ -320,11 +332,7 @@ def main() -> None:
             node.terminate()
         for node in nodes:
             node.wait(30)
-        if database:
-            subprocess.run(
-                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database],
-                check=False,
-            )
+        database_drop(database)
 
 
 if __name__ == "__main__":

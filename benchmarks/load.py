@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.autosave_load import free_port, run_qalibrate  # noqa: E402
+from benchmarks.autosave_load import database_create, database_drop, free_port, run_qalibrate  # noqa: E402
 from tests.cookie_client import CookieClient  # noqa: E402
 
 DEMO_PASSWORD = "calibrate"  # noqa: S105 (the demo's printed password)
@@ -144,9 +144,7 @@ def main() -> None:
     }
     database = None
     if arguments.database == "postgres":
-        database = f"qalibrate_load_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
-        environment["QALIBRATE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+        database, environment["QALIBRATE_DATABASE_URL"] = database_create("qalibrate_load")
     server = None
     try:
         started = time.monotonic()
@@ -240,11 +238,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(30)
-        if database:
-            subprocess.run(
-                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database],
-                check=False,
-            )
+        database_drop(database)
         shutil.rmtree(data, ignore_errors=True)
 
 

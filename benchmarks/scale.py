@@ -24,16 +24,16 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.autosave_load import database_create, database_drop  # noqa: E402
 
 TEAMS = 10
 EVALUATORS_PER_TEAM = 10
@@ -129,7 +129,6 @@ class Organisation:
 
         # Ordinary evaluations: one submitted for every fifth new contact, by its team's
         # evaluators.
-        first_evaluation = next_id(Evaluation)
         wanted = evaluations - self.evaluations
 
         def evaluation_rows():
@@ -180,9 +179,8 @@ class Organisation:
                     now,
                 )
             )
-            for position in range(5):
-                contact = first_contact + rng.randrange(new)
-                contact_links.append((first_session + s, contact, position))
+            for position, offset in enumerate(rng.sample(range(new), 5)):
+                contact_links.append((first_session + s, first_contact + offset, position))
             for evaluator in self.evaluators[team.pk][:5]:
                 participant_rows.append((first_session + s, evaluator.pk, "evaluator"))
         columns = ["title", "version_id", "team_id", "facilitator_id", "meeting_at"]
@@ -197,7 +195,6 @@ class Organisation:
         insert(SessionContact, ["session_id", "contact_id", "position"], contact_links)
         insert(Participant, ["session_id", "user_id", "role"], participant_rows)
         self.sessions = sessions
-        del first_evaluation
 
     def pages(self) -> list[tuple[str, str, object]]:
         """(name, path, who) in the order they are requested."""
@@ -302,9 +299,7 @@ def main() -> None:
     os.environ["QALIBRATE_API_REQUESTS_PER_MINUTE"] = "100000000"
     database = None
     if arguments.database == "postgres":
-        database = f"qalibrate_scale_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
-        os.environ["QALIBRATE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+        database, os.environ["QALIBRATE_DATABASE_URL"] = database_create("qalibrate_scale")
     try:
         import django
 
@@ -328,12 +323,8 @@ def main() -> None:
         for size in (arguments.small, arguments.large):
             started = time.perf_counter()
             organisation.grow(contacts=size, evaluations=size // 5, sessions=size // 1000)
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            else:
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # both databases: plan with the new sizes
             print(
                 f"{size:,} contacts, {size // 5:,} evaluations, {size // 1000:,} sessions: "
                 f"built in {time.perf_counter() - started:.0f} s",
@@ -375,10 +366,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            subprocess.run(
-                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database],
-                check=False,
-            )
+            database_drop(database)
         shutil.rmtree(folder, ignore_errors=True)
 
 

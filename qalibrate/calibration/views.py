@@ -32,7 +32,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.contacts import selection as contact_selection
-from qalibrate.core.keyset import keyset_page
+from qalibrate.core.keyset import requested_page
 from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
@@ -49,11 +49,10 @@ def _session_for(request, pk) -> CalibrationSession:
 
 @login_required
 def session_list(request):
-    page = keyset_page(
+    page = requested_page(
         selectors.sessions_for(user=request.user),
         field="meeting_at",
-        older=request.GET.get("older"),
-        newer=request.GET.get("newer"),
+        query=request.GET,
         size=SESSION_PAGE_SIZE,
     )
     context = {

@@ -13,7 +13,7 @@ from qalibrate.contacts.filters import ContactFilter
 from qalibrate.contacts.media import ranged_file_response
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.permissions import can_filter_contacts, can_import_contacts
-from qalibrate.core.keyset import capped_count, keyset_page
+from qalibrate.core.keyset import capped_count, requested_page
 from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate
@@ -33,13 +33,7 @@ def contact_list(request):
     valid = filterset.is_valid()
     contacts = filterset.qs if valid else filterset.queryset
     filters = filterset.form.cleaned_data if valid else {}
-    page = keyset_page(
-        contacts,
-        field="occurred_at",
-        older=request.GET.get("older"),
-        newer=request.GET.get("newer"),
-        size=PAGE_SIZE,
-    )
+    page = requested_page(contacts, field="occurred_at", query=request.GET, size=PAGE_SIZE)
     page.rows = selectors.evaluated_marked(page.rows, user=request.user)
     total, more = capped_count(contacts)
     query = request.GET.copy()

@@ -77,6 +77,13 @@ def keyset_page(
     )
 
 
+def requested_page(rows: QuerySet, *, field: str, query, size: int) -> KeysetPage:
+    """The page a list's ``?older=`` or ``?newer=`` asks for (``query``: request.GET)."""
+    return keyset_page(
+        rows, field=field, older=query.get("older"), newer=query.get("newer"), size=size
+    )
+
+
 def capped_count(rows: QuerySet) -> tuple[int, bool]:
     """How many rows, counted up to COUNT_LIMIT: (the count, whether there are more)."""
     counted = rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()

@@ -13,7 +13,7 @@ from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.permissions import can_score
 from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
-from qalibrate.core.keyset import keyset_page
+from qalibrate.core.keyset import requested_page
 from qalibrate.evaluations import selectors, services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluation
@@ -92,13 +92,7 @@ def evaluation_list(request):
     evaluations = Evaluation.objects.visible_to(request.user).select_related(
         "contact__agent", "evaluator", "version__scorecard"
     )
-    page = keyset_page(
-        evaluations,
-        field="saved_at",
-        older=request.GET.get("older"),
-        newer=request.GET.get("newer"),
-        size=PAGE_SIZE,
-    )
+    page = requested_page(evaluations, field="saved_at", query=request.GET, size=PAGE_SIZE)
     return render(request, "evaluations/list.html", {"evaluations": page, "page": page})
 
 
