@@ -3,6 +3,7 @@ board, an agent's own results and an evaluator's own work. The meeting screen's 
 discussion, its order, the draft summary) are in qalibrate.calibration.meeting_selectors."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -21,6 +22,7 @@ from qalibrate.calibration.models import (
 )
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.selectors import contacts_filtered
+from qalibrate.core.once import completed_once
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 
 
@@ -247,12 +249,21 @@ def my_results(*, user: User, limit: int = 5) -> list[MyResult]:
         .select_related("version__scorecard", "team")
         .order_by("-meeting_at", "-pk")[:limit]
     )
-    results = []
-    for session in sessions:
-        rows = discussion(session, versus_reference=False).evaluators
-        own = next((row for row in rows if row.user.pk == user.pk and row.scored), None)
-        results.append(MyResult(session, own, float(session.tolerance)))
-    return results
+    return [
+        MyResult(
+            session,
+            # Kept alone, not read out of the kept discussion: unpickling five whole
+            # discussions cost the home page more than everything else on it.
+            completed_once(session, "own-row", partial(_own_row, session, user), user.pk),
+            float(session.tolerance),
+        )
+        for session in sessions
+    ]
+
+
+def _own_row(session: CalibrationSession, user: User) -> EvaluatorRow | None:
+    rows = discussion(session, versus_reference=False).evaluators
+    return next((row for row in rows if row.user.pk == user.pk and row.scored), None)
 
 
 def drafts_in_progress(*, user: User, limit: int = 10) -> QuerySet[Evaluation]:
