@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "qalibrate.demo",
     "qalibrate.api",
     "qalibrate.notifications",
+    "qalibrate.webhooks",
     "huey.contrib.djhuey",
 ]
 

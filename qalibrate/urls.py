@@ -15,6 +15,7 @@ urlpatterns = [
     path("history/", include("qalibrate.history.urls")),
     path("api/", include("qalibrate.api.urls")),
     path("notifications/", include("qalibrate.notifications.urls")),
+    path("webhooks/", include("qalibrate.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -59,7 +59,7 @@ APP_LAYERS = (
     ("accounts", "audit", "people"),
     ("scorecards",),
     ("contacts", "evaluations", "calibration"),
-    ("notifications", "reports", "history", "privacy"),
+    ("notifications", "reports", "history", "privacy", "webhooks"),
     ("api", "demo"),
 )
 LAYER_OF_APP = {app: rank for rank, apps in enumerate(APP_LAYERS) for app in apps}

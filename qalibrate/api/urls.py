@@ -20,6 +20,7 @@ from qalibrate.contacts import api as contacts_api
 from qalibrate.evaluations import api as evaluations_api
 from qalibrate.notifications import api as notifications_api
 from qalibrate.scorecards import api as scorecards_api
+from qalibrate.webhooks import api as webhooks_api
 
 app_name = "api"
 
@@ -38,6 +39,8 @@ router.register("actions", calibration_api.ActionViewSet, basename="action")
 router.register("series", calibration_api.SeriesViewSet, basename="series")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
+router.register("webhooks", webhooks_api.WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", webhooks_api.DeliveryViewSet, basename="webhook-delivery")
 
 
 @csrf_exempt  # nothing is done here, whatever the method

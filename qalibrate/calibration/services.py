@@ -36,7 +36,7 @@ from qalibrate.calibration.models import (
     SessionStatus,
 )
 from qalibrate.calibration.permissions import can_plan, can_run, can_score, can_update_action
-from qalibrate.calibration.signals import session_completed
+from qalibrate.calibration.signals import session_changed, session_completed
 from qalibrate.contacts.models import Contact
 from qalibrate.contacts.selectors import contacts_filtered
 from qalibrate.evaluations.models import (
@@ -93,6 +93,7 @@ def session_plan(
         + [Participant(session=session, user=u, role=ParticipantRole.OBSERVER) for u in observers]
     )
     notifications.session_event(session=session, kind=NotificationKind.INVITATION)
+    session_changed.send(sender=CalibrationSession, session=session, event="planned")
     return session
 
 
@@ -160,6 +161,9 @@ SESSION_AUDIT = {
     "complete": AuditAction.SESSION_COMPLETED,
     "cancel": AuditAction.SESSION_CANCELLED,
 }
+# What session_changed says of a move; "completed" is sent by session_complete, once the
+# session's summary and completion time are saved.
+CHANGE_EVENTS = {"open": "opened", "reveal": "revealed", "cancel": "cancelled"}
 
 
 @transaction.atomic
@@ -203,6 +207,10 @@ def session_move(*, session: CalibrationSession, user: User, action: str) -> Cal
     }
     if action in news:
         notifications.session_event(session=session, kind=news[action])
+    if action in CHANGE_EVENTS:
+        session_changed.send(
+            sender=CalibrationSession, session=session, event=CHANGE_EVENTS[action]
+        )
     return session
 
 
@@ -243,6 +251,7 @@ def session_reschedule(
     session.calendar_sequence += 1
     session.save(update_fields=[*new, "calendar_sequence"])
     notifications.session_event(session=session, kind=NotificationKind.RESCHEDULED)
+    session_changed.send(sender=CalibrationSession, session=session, event="rescheduled")
     return session
 
 
@@ -472,6 +481,7 @@ def session_complete(
                 official.append(evaluation)
     notifications.session_event(session=session, kind=NotificationKind.SUMMARY)
     session_completed.send(sender=CalibrationSession, session=session)
+    session_changed.send(sender=CalibrationSession, session=session, event="completed")
     if share_with_agents:
         notifications.session_event(session=session, kind=NotificationKind.RESULTS_SHARED)
     return Completion(session=session, official=official, kept=kept)

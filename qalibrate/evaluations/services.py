@@ -19,6 +19,7 @@ from qalibrate.evaluations.models import (
     EventKind,
 )
 from qalibrate.evaluations.permissions import can_manage_evaluation
+from qalibrate.evaluations.signals import evaluation_changed
 from qalibrate.scorecards.models import Criterion, ScorecardVersion, Section
 from qalibrate.scorecards.scoring import InvalidAnswer, criterion_points, score_evaluation
 
@@ -210,6 +211,7 @@ def evaluation_submit(*, evaluation: Evaluation, user: User) -> Evaluation:
     evaluation.score = _score(evaluation)
     evaluation.save()
     EvaluationEvent.objects.create(evaluation=evaluation, kind=EventKind.SUBMITTED, actor=user)
+    evaluation_changed.send(sender=Evaluation, evaluation=evaluation, event="submitted")
     return evaluation
 
 
@@ -257,6 +259,7 @@ def evaluation_reopen(*, evaluation: Evaluation, user: User, reason: str) -> Eva
         team=evaluation.contact.team,
         details={"reason": reason.strip()},
     )
+    evaluation_changed.send(sender=Evaluation, evaluation=evaluation, event="reopened")
     return evaluation
 
 

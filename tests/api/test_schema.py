@@ -45,6 +45,13 @@ PATHS = {
     "/api/v1/history/evaluators/{id}/",
     "/api/v1/history/rulings/",
     "/api/v1/history/problems/",
+    "/api/v1/webhooks/",
+    "/api/v1/webhooks/{id}/",
+    "/api/v1/webhooks/{id}/ping/",
+    "/api/v1/webhooks/{id}/secret/",
+    "/api/v1/webhook-deliveries/",
+    "/api/v1/webhook-deliveries/{id}/",
+    "/api/v1/webhook-deliveries/{id}/retry/",
 }
 
 
