@@ -5,6 +5,7 @@ that asked for it, written in the transaction of the change (an outbox, as the e
 afterwards, retried with back-off, and kept as the delivery log."""
 
 import base64
+import json
 import secrets
 import uuid
 
@@ -110,3 +111,7 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook}"
+
+    def payload_text(self) -> str:
+        """The payload as JSON, indented for reading in the delivery log."""
+        return json.dumps(self.payload, indent=2, ensure_ascii=False)

@@ -19,6 +19,9 @@ class Receiver:
     port: int = 0
     answers: list[int] = field(default_factory=list)  # statuses to give, in turn; then 200
     delay: float = 0.0  # seconds to wait before answering
+    # From this request on (counting from 1), wait for ``release`` before answering.
+    hold_from: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     received: list[Received] = field(default_factory=list)
 
     def start(self) -> "Receiver":
@@ -30,6 +33,8 @@ class Receiver:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 receiver.received.append(Received(self.path, headers, body))
                 time.sleep(receiver.delay)
+                if receiver.hold_from is not None and len(receiver.received) >= receiver.hold_from:
+                    receiver.release.wait(timeout=60)
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(status)
                 if 300 <= status < 400:
