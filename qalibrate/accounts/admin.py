@@ -7,17 +7,31 @@ from qalibrate.accounts.models import Agent, Team, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
-    list_filter = ["role", "is_active", "teams"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "is_automatic",
+        "is_active",
+    ]
+    list_filter = ["role", "is_automatic", "is_active", "teams"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Role and teams"), {"fields": ["role", "teams", "all_teams", "is_active"]}),
+        (
+            _("Role and teams"),
+            {"fields": ["role", "teams", "all_teams", "is_automatic", "is_active"]},
+        ),
         (_("Preferences"), {"fields": ["language", "time_zone"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["username", "email", "role", "password1", "password2"]}),
+        (
+            None,
+            {"fields": ["username", "email", "role", "is_automatic", "password1", "password2"]},
+        ),
     ]
     filter_horizontal = ["teams"]
 

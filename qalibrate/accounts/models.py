@@ -72,6 +72,16 @@ class User(AbstractUser):
         default=False,
         help_text=_("QA leads and evaluators otherwise see only the teams they belong to."),
     )
+    # A program that scores through the API with a token (a language model, rules, another
+    # system): it takes part as an evaluator, and its evaluations are marked as automatic.
+    is_automatic = models.BooleanField(
+        _("automatic scorer"),
+        default=False,
+        help_text=_(
+            "A program, not a person: it scores through the API with a token, and its "
+            "evaluations are marked as automatic."
+        ),
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

@@ -9,6 +9,9 @@ from qalibrate.accounts.models import Team, User
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
+    is_automatic = serializers.BooleanField(
+        help_text="An automatic scorer (a program scoring through the API), not a person."
+    )
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -524,6 +524,20 @@ def _official_evaluation(session, session_contact, user, release: bool) -> Evalu
     return evaluation
 
 
+def session_evaluation_open(
+    *, session: CalibrationSession, user: User, contact: Contact
+) -> Evaluation:
+    """The participant's own evaluation of one of the session's contacts, made when new: the
+    page's Score button and the API's POST /evaluations/ with a session."""
+    if not can_score(user, session):
+        raise PermissionDenied
+    if not session.session_contacts.filter(contact=contact).exists():
+        raise ValidationError({"contact": _("This contact is not one of the session's.")})
+    return evaluation_start(
+        contact=contact, evaluator=user, version=session.version, session=session
+    )
+
+
 def next_evaluation_open(
     *, session: CalibrationSession, user: User, after_contact_id: int | None = None
 ) -> Evaluation | None:

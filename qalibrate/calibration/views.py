@@ -34,7 +34,6 @@ from qalibrate.calibration.models import (
 from qalibrate.contacts import selection as contact_selection
 from qalibrate.core.keyset import requested_page
 from qalibrate.core.redirects import safe_next
-from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.services import AnswerInput
 from qalibrate.scorecards.models import Criterion
 
@@ -267,11 +266,8 @@ def session_score(request, pk, contact_pk):
     if not permissions.can_score(request.user, session):
         raise PermissionDenied
     session_contact = get_object_or_404(session.session_contacts, contact_id=contact_pk)
-    evaluation = evaluation_services.evaluation_start(
-        contact=session_contact.contact,
-        evaluator=request.user,
-        version=session.version,
-        session=session,
+    evaluation = services.session_evaluation_open(
+        session=session, user=request.user, contact=session_contact.contact
     )
     return redirect("evaluation_detail", pk=evaluation.pk)
 

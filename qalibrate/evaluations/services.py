@@ -52,9 +52,14 @@ def evaluation_start(
     )
     if session is None:
         mine = mine.filter(status=EvaluationStatus.DRAFT)
-    return mine.first() or Evaluation.objects.create(
+    found = mine.first()
+    if found is not None:
+        return found
+    made = Evaluation.objects.create(
         contact=contact, evaluator=evaluator, version=version, session=session
     )
+    made.is_new = True  # the API answers 201 for it, 200 for one the evaluator had
+    return made
 
 
 def _ensure_session_open(evaluation: Evaluation) -> None:

@@ -12,6 +12,7 @@ from qalibrate.accounts.models import Role
 from qalibrate.api.urls import server_error
 from qalibrate.calibration.models import FollowUpAction
 from qalibrate.contacts.import_files import MAX_JSON_BYTES
+from qalibrate.evaluations.services import evaluation_start
 from qalibrate.notifications.models import Notification
 from qalibrate.webhooks.models import Delivery, Webhook
 from tests.factories import AgentFactory
@@ -25,7 +26,8 @@ ROW = {"external_id": "X-1", "channel": "call", "agent_id": "E-1", "occurred_at"
 
 @pytest.fixture
 def targets(users, session):
-    """A planned session (so open and cancel would succeed), an action, an unread notification."""
+    """A planned session (so open and cancel would succeed), an action, an unread notification,
+    the QA lead's draft evaluation, a webhook and a failed delivery."""
     action = FollowUpAction.objects.create(
         session=session, description="Re-listen", owner=users[Role.QA_LEAD]
     )
@@ -37,6 +39,11 @@ def targets(users, session):
         body_text="Unread.",
         body_html="<p>Unread.</p>",
     )
+    draft = evaluation_start(
+        contact=session.session_contacts.first().contact,
+        evaluator=users[Role.QA_LEAD],
+        version=session.version,
+    )
     webhook = Webhook.objects.create(name="BI", url="http://127.0.0.1:9/", events=["ping"])
     delivery = Delivery.objects.create(
         webhook=webhook, event="ping", key="bodies", payload={}, status="failed"
@@ -44,6 +51,7 @@ def targets(users, session):
     return {
         "/sessions/": session.pk,
         "/actions/": action.pk,
+        "/evaluations/": draft.pk,
         "/webhooks/": webhook.pk,
         "/webhook-deliveries/": delivery.pk,
     }

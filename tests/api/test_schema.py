@@ -22,6 +22,7 @@ PATHS = {
     "/api/v1/contacts/bulk/",
     "/api/v1/evaluations/",
     "/api/v1/evaluations/{id}/",
+    "/api/v1/evaluations/{id}/submit/",
     "/api/v1/sessions/",
     "/api/v1/sessions/{id}/",
     "/api/v1/sessions/{id}/open/",

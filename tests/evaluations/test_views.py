@@ -7,7 +7,7 @@ from qalibrate.accounts.models import Role
 from qalibrate.evaluations import services
 from qalibrate.evaluations.models import Evaluation
 from tests.factories import ContactFactory, UserFactory, build_scorecard
-from tests.helpers import criteria
+from tests.helpers import criteria, score_as
 
 
 @pytest.fixture
@@ -257,3 +257,17 @@ def test_the_list_pages_by_cursor_through_every_evaluation(client, users, versio
     assert len(second.context["evaluations"]) == 5 and "Newer" in second.content.decode()
     listed = [e.pk for page in (first, second) for e in page.context["evaluations"]]
     assert set(listed) == made and len(listed) == 55
+
+
+def test_an_automatic_scorers_evaluations_are_marked(client, users, contact, version):
+    robot = UserFactory(role=Role.EVALUATOR, is_automatic=True)
+    robot.teams.add(contact.team)
+    evaluation = score_as(robot, None, contact, version=version)
+    person = score_as(users[Role.EVALUATOR], None, contact, version=version)
+    client.force_login(users[Role.QA_LEAD])
+    listed = client.get(reverse("evaluation_list")).content.decode()
+    assert listed.count('class="badge automatic"') == 1
+    shown = client.get(reverse("evaluation_detail", args=[evaluation.pk])).content.decode()
+    assert 'class="badge automatic"' in shown
+    other = client.get(reverse("evaluation_detail", args=[person.pk])).content.decode()
+    assert 'class="badge automatic"' not in other
