@@ -158,6 +158,12 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
         agent.user = user
         agent.save(update_fields=["user"])
         summary.logins.append((Role.AGENT.label, username, str(user)))
+    # An automatic scorer the Swedish team tries (history.py): a program with a token, no log-in.
+    scorer = _make_user("qa.assistant", "QA", "Assistant", Role.EVALUATOR, "sv", TEAMS[2][2])
+    scorer.is_automatic = True
+    scorer.set_unusable_password()
+    scorer.save(update_fields=["is_automatic", "password"])
+    scorer.teams.set([teams[2]])
 
     transcripts = load_transcripts()
     contacts = []

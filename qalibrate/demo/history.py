@@ -72,6 +72,9 @@ CRITERIA = {
 GOOD = {"good": 0.9, "mixed": 0.65, "poor": 0.35}
 # The chance an evaluator hears one answer differently: yes/no, options, one step on a scale.
 NOISE = {"yes_no": 0.025, "options": 0.04, "scale": 0.18}
+# The automatic scorer: steadier than people on a scale, but it misreads a yes/no or an option
+# (irony, a half answer) more often than they do, critical ones included.
+MACHINE_NOISE = {"yes_no": 0.08, "options": 0.08, "scale": 0.03}
 # Customer support, version 1: who read "identity is checked" their own way in which session,
 # and how many calls it decided. 1 = Irina (strict: the name alone is no check), 2 = James and
 # 3 = Karl (lenient: nothing sensitive was said, so nothing needed checking).
@@ -134,7 +137,8 @@ PLANS = [
         team="Kundtjänst Norden",
         language="sv",
         facilitator="maria.lindqvist",
-        evaluators=("anna.bergstrom", "karl.nyberg"),
+        # qa.assistant is the automatic scorer the team tries beside its people.
+        evaluators=("anna.bergstrom", "karl.nyberg", "qa.assistant"),
         scorecard="Chat and e-mail",
         channels=(Channel.CHAT, Channel.EMAIL),
         days_ago=(110, 96, 82, 68, 54, 40, 26, 12),
@@ -194,6 +198,8 @@ class _Team:
     criteria: dict[int, dict[str, Criterion]]  # version id → short name → criterion
     agents: list[Agent]
     scenarios: list[dict]
+    # The automatic scorer's own draws, so that adding it changes none of the people's answers.
+    machine: random.Random = field(default_factory=lambda: random.Random(2026))
 
 
 def _team_history(plan: TeamPlan, now: datetime, rng: random.Random) -> list[CalibrationSession]:
@@ -256,6 +262,13 @@ def _session(context: _Team, index, meeting, week, rng) -> CalibrationSession:
     slips = {evaluator.pk: [1] for evaluator in context.evaluators}
     for contact in contacts:
         for role, evaluator in enumerate(context.evaluators):
+            if evaluator.is_automatic:
+                given = {
+                    name: _machine_given(criterion, truths[contact.pk][name], context.machine)
+                    for name, criterion in criteria.items()
+                }
+                sheets.append((contact, evaluator, given))
+                continue
             lean = plan.lenient.get(index, 0.0) if role == 0 else 0.0
             given = {
                 name: splits.get((contact.pk, role, name))
@@ -354,6 +367,19 @@ def _given(criterion: Criterion, truth: str, lean: float, rng, slips: list[int])
     if criterion.critical != "none" or slips[0] < 1 or rng.random() >= NOISE[criterion.kind]:
         return truth
     slips[0] -= 1
+    if criterion.kind == "yes_no":
+        return {"yes": "no", "no": "yes"}.get(truth, "yes")
+    ranked = _ranked(criterion)
+    return ranked[1] if ranked.index(truth) == 0 else ranked[0]
+
+
+def _machine_given(criterion: Criterion, truth: str, rng: random.Random) -> str:
+    """The automatic scorer's answer: the agent's truth, misread now and then (MACHINE_NOISE)."""
+    if rng.random() >= MACHINE_NOISE[criterion.kind]:
+        return truth
+    if criterion.kind == "scale":
+        step = rng.choice((-1, 1))
+        return str(min(criterion.scale_max, max(criterion.scale_min, int(truth) + step)))
     if criterion.kind == "yes_no":
         return {"yes": "no", "no": "yes"}.get(truth, "yes")
     ranked = _ranked(criterion)

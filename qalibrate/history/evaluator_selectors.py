@@ -90,6 +90,8 @@ class TeamHistory:
 class EvaluatorHistory:
     evaluator: User
     teams: list[TeamHistory]
+    # For an automatic scorer, its trust per criterion (scorer_selectors); None for a person.
+    trust: list | None = None
 
     @property
     def session_count(self) -> int:
@@ -190,7 +192,12 @@ def evaluator_history(*, user: User, evaluator: User) -> EvaluatorHistory:
         )
         teams.append(part)
     teams.sort(key=lambda part: part.latest.held_on, reverse=True)
-    return EvaluatorHistory(evaluator=evaluator, teams=teams)
+    trust = None
+    if evaluator.is_automatic:
+        from qalibrate.history.scorer_selectors import scorer_trust  # it reads this module
+
+        trust = scorer_trust(user=user, scorer=evaluator)
+    return EvaluatorHistory(evaluator=evaluator, teams=teams, trust=trust)
 
 
 def evaluators_overview(*, user: User) -> list[EvaluatorLine]:

@@ -75,6 +75,7 @@ def evaluator_page(request, pk):
         "parts": [(part, bias_svg(part)) for part in history.teams],
         "can_set_rule": can_set_drift_rule(request.user),
         "is_qa_staff": is_qa_staff(request.user),
+        "trust": history.trust,
     }
     return render(request, "history/evaluator.html", context)
 

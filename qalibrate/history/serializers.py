@@ -274,12 +274,42 @@ class EvaluatorHistoryTeamSerializer(serializers.Serializer):
 class EvaluatorHistoryPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField(source="__str__")
+    is_automatic = serializers.BooleanField(help_text="An automatic scorer, not a person.")
+
+
+class ShareSerializer(serializers.Serializer):
+    successes = serializers.IntegerField(help_text="Answers matching the agreed answer.")
+    n = serializers.IntegerField(help_text="Answers compared with an agreed answer.")
+    value = serializers.FloatField()
+    low = serializers.FloatField(help_text="Wilson score interval.")
+    high = serializers.FloatField()
+    confidence = serializers.FloatField()
+
+
+class ScorerTrustSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The criterion's key, stable across versions.")
+    text = serializers.CharField(help_text="Its text in the latest published version.")
+    sessions = serializers.IntegerField()
+    scorer = ShareSerializer(help_text="The scorer's answers matching the agreed answer.")
+    humans = CriterionHistoryEstimateSerializer(
+        allow_null=True,
+        help_text="The people's exact percent agreement with each other, same sessions.",
+    )
+    trustworthy = serializers.BooleanField(
+        help_text="The scorer's lower bound is above the people's agreement."
+    )
 
 
 class EvaluatorHistorySerializer(serializers.Serializer):
     evaluator = EvaluatorHistoryPersonSerializer()
     teams = EvaluatorHistoryTeamSerializer(
         many=True, help_text="One part per team (its own drift rule), latest first."
+    )
+    trust = ScorerTrustSerializer(
+        many=True,
+        allow_null=True,
+        help_text="An automatic scorer's trust per criterion, least trustworthy first; "
+        "null for a person.",
     )
 
 

@@ -10,9 +10,11 @@ from statistics import mean
 import pytest
 from django.utils import timezone
 
+from qalibrate.accounts.models import User
 from qalibrate.calibration.models import CalibrationSession, CriterionFlag, FollowUpAction
 from qalibrate.demo.builder import TEAMS, build_demo
 from qalibrate.history.models import CriterionRecord, EvaluatorRecord, Ruling, SessionRecord
+from qalibrate.history.scorer_selectors import scorer_trust
 from qalibrate.notifications.models import Kind, Notification
 from qalibrate.scorecards.models import Criterion, Scorecard
 
@@ -121,3 +123,10 @@ def test_process_problems_recur_with_actions(demo, db, team):
     assert actions.count() >= 4
     assert actions.filter(status="done", done_at__isnull=False).exists()
     assert all(a.due_date and a.owner_id for a in actions)
+
+
+def test_the_automatic_scorer_earns_trust_on_one_criterion_only(demo, db):
+    scorer = User.objects.get(username="qa.assistant")
+    lines = scorer_trust(user=User.objects.get(username="admin"), scorer=scorer)
+    assert len(lines) == 8 and all(line.sessions == 8 for line in lines)
+    assert [line.text for line in lines if line.trustworthy] == ["Tone fits the customer"]

@@ -111,7 +111,12 @@ def test_a_session_before_completion_is_not_shown(client, history, revealed, use
 def test_the_api_sends_the_page_s_figures(history, users, second_evaluator):
     data = api(users[Role.QA_LEAD]).get(endpoint(second_evaluator.pk)).json()
     found = evaluator_history(user=users[Role.QA_LEAD], evaluator=second_evaluator).teams[0]
-    assert data["evaluator"] == {"id": second_evaluator.pk, "name": str(second_evaluator)}
+    assert data["evaluator"] == {
+        "id": second_evaluator.pk,
+        "name": str(second_evaluator),
+        "is_automatic": False,
+    }
+    assert data["trust"] is None
     (team,) = data["teams"]
     assert team["team"]["name"] == "Customer support"
     assert team["rule"] == {"enabled": True, "consecutive": 2, "recent": 6}
