@@ -53,7 +53,9 @@ def build_evaluations(*, seed: int = 2026) -> int:
     lead_of = {team.pk: lead for lead in leads for team in lead.teams.all()}
     call_form = Scorecard.objects.get(name="Inbound support call").current_version
     chat_form = Scorecard.objects.get(name="Chat and e-mail").current_version
-    evaluators = list(User.objects.filter(role=Role.EVALUATOR).order_by("username"))
+    evaluators = list(
+        User.objects.filter(role=Role.EVALUATOR, is_automatic=False).order_by("username")
+    )
     made = 0
     for agent_user in User.objects.filter(role=Role.AGENT).order_by("username"):
         contacts = list(Contact.objects.filter(agent__user=agent_user).order_by("-occurred_at")[:6])

@@ -38,7 +38,9 @@ def build_series(*, now: datetime) -> list[Series]:
     day = _meeting_day(now)
     calls = services.series_create(
         user=lead,
-        evaluators=User.objects.filter(role=Role.EVALUATOR).order_by("username")[:4],
+        evaluators=User.objects.filter(role=Role.EVALUATOR, is_automatic=False).order_by(
+            "username"
+        )[:4],
         title="Customer support: calls",
         team=support,
         scorecard=Scorecard.objects.get(name="Inbound support call"),

@@ -36,7 +36,9 @@ def build_sessions(*, now, seed: int = 2026) -> int:
 
 def _build(lead, now, rng, seed) -> int:
     call_form = Scorecard.objects.get(name="Inbound support call").current_version
-    evaluators = list(User.objects.filter(role=Role.EVALUATOR).order_by("username"))
+    evaluators = list(
+        User.objects.filter(role=Role.EVALUATOR, is_automatic=False).order_by("username")
+    )
     support = Team.objects.get(name="Customer support")
     calls = Contact.objects.filter(team=support, channel="call", evaluations__isnull=True)
 
