@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
         "CadenceKindEnum": "qalibrate.calibration.models.CadenceKind",
         "DriftKindEnum": "qalibrate.history.models.DriftKind",
         "ClarificationVerdictEnum": "qalibrate.history.criterion_selectors.VERDICTS",
+        "FlagKindEnum": "qalibrate.calibration.models.FlagKind",
+        "WebhookEventEnum": "qalibrate.webhooks.models.Event",
+        "DeliveryStatusEnum": "qalibrate.webhooks.models.DeliveryStatus",
     },
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -42,6 +42,11 @@ from qalibrate.calibration.models import (
 from qalibrate.calibration.serializers import (
     ActionSerializer,
     ActionStatusSerializer,
+    AgreedAnswerInputSerializer,
+    AgreedAnswerSerializer,
+    ContactNotesSerializer,
+    CriterionFlagInputSerializer,
+    CriterionFlagSerializer,
     SeriesSerializer,
     SessionCompletedSerializer,
     SessionCompleteSerializer,
@@ -55,9 +60,11 @@ from qalibrate.calibration.serializers import (
 )
 from qalibrate.calibration.series import cadence_text, series_meetings
 from qalibrate.contacts.models import Contact
+from qalibrate.evaluations.services import AnswerInput
 from qalibrate.reports.api import report_data
 from qalibrate.reports.selectors import session_report
 from qalibrate.reports.serializers import ReportSerializer
+from qalibrate.scorecards.models import Criterion
 
 SESSION_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 SERIES_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -326,6 +333,100 @@ class SessionViewSet(
             "kept_contacts": [contact.pk for contact in completion.kept],
         }
         return Response(SessionCompletedSerializer(result).data)
+
+    # --- the meeting's results: what the discussion screen records, with the same rules ----
+
+    def _session_contact(self, session, contact_id: int):
+        found = session.session_contacts.filter(contact_id=contact_id).first()
+        if found is None:
+            raise exceptions.ValidationError(
+                {"contact": [_("This contact is not one of the session's.")]}
+            )
+        return found
+
+    def _criterion(self, session, criterion_id: int) -> Criterion:
+        found = Criterion.objects.filter(pk=criterion_id, section__version=session.version_id)
+        criterion = found.select_related("section").first()
+        if criterion is None:
+            raise exceptions.ValidationError(
+                {"criterion": [_("This criterion is not on the session's scorecard.")]}
+            )
+        return criterion
+
+    @extend_schema(
+        summary="Record the group's agreed answer on a contact's criterion, and why",
+        description="As the discussion screen: by those who run the session, during discussion.",
+        parameters=[SESSION_ID],
+        request=AgreedAnswerInputSerializer,
+        responses={200: AgreedAnswerSerializer, **errors(400, 401, 403, 404, 413, 429)},
+    )
+    @action(detail=True, methods=["post"], url_path="agreed-answers")
+    def agreed_answers(self, request, pk=None):
+        session = self._session_to_run(request)
+        body = AgreedAnswerInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        agreed = calibration_services.agreed_answer_set(
+            session_contact=self._session_contact(session, data["contact"]),
+            criterion=self._criterion(session, data["criterion"]),
+            user=request.user,
+            answer=AnswerInput(value=data["value"], na=data["is_na"]),
+            reason=data["reason"],
+        )
+        return Response(AgreedAnswerSerializer(agreed).data)
+
+    @extend_schema(
+        summary="Write the meeting's notes on a contact (feedback for the agent)",
+        parameters=[SESSION_ID],
+        request=ContactNotesSerializer,
+        responses={200: ContactNotesSerializer, **errors(400, 401, 403, 404, 413, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        session = self._session_to_run(request)
+        body = ContactNotesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session_contact = self._session_contact(session, body.validated_data["contact"])
+        calibration_services.contact_notes_set(
+            session_contact=session_contact, user=request.user, notes=body.validated_data["notes"]
+        )
+        session_contact.refresh_from_db()
+        return Response({"contact": session_contact.contact_id, "notes": session_contact.notes})
+
+    @extend_schema(
+        summary="Flag a criterion (needs clarification, or a process problem), or unflag it",
+        parameters=[SESSION_ID],
+        request=CriterionFlagInputSerializer,
+        responses={200: CriterionFlagSerializer, **errors(400, 401, 403, 404, 413, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def flags(self, request, pk=None):
+        session = self._session_to_run(request)
+        body = CriterionFlagInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        criterion = self._criterion(session, data["criterion"])
+        if data["remove"]:
+            calibration_services.criterion_flag_unset(
+                session=session, criterion=criterion, user=request.user, kind=data["kind"]
+            )
+            note = ""
+        else:
+            note = calibration_services.criterion_flag_set(
+                session=session,
+                criterion=criterion,
+                user=request.user,
+                kind=data["kind"],
+                note=data["note"],
+            ).note
+        return Response(
+            {
+                "criterion": criterion.pk,
+                "kind": data["kind"],
+                "note": note,
+                "removed": data["remove"],
+            }
+        )
 
     @extend_schema(
         summary="The calibration report: every figure of the report page",

@@ -13,6 +13,7 @@ from qalibrate.calibration.models import (
     MIN_CONTACTS,
     ActionStatus,
     CalibrationSession,
+    FlagKind,
     FollowUpAction,
     ReferenceMode,
     Series,
@@ -388,6 +389,58 @@ class SessionCompletedSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="Contacts whose evaluation already shared with the agent was kept.",
     )
+
+
+# --- the meeting's results, recorded by the facilitator (or an integration with their token) --
+
+
+class AgreedAnswerInputSerializer(serializers.Serializer):
+    contact = IdField(help_text="One of the session's contacts.")
+    criterion = IdField(help_text="A scored criterion of the session's version.")
+    value = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=10_000,
+        help_text="The agreed answer as the form stores it (blank with is_na).",
+    )
+    is_na = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=10_000,
+        help_text="Why the group agreed on it: it goes to the book of rulings.",
+    )
+
+
+class AgreedAnswerSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(source="session_contact.contact_id")
+    criterion = serializers.IntegerField(source="criterion_id")
+    value = serializers.CharField()
+    is_na = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class ContactNotesSerializer(serializers.Serializer):
+    contact = IdField(help_text="One of the session's contacts.")
+    notes = serializers.CharField(allow_blank=True, max_length=20_000)
+
+
+class CriterionFlagInputSerializer(serializers.Serializer):
+    criterion = IdField(help_text="A criterion of the session's version.")
+    kind = serializers.ChoiceField(choices=FlagKind.choices)
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=5_000)
+    remove = serializers.BooleanField(
+        required=False, default=False, help_text="true: take the flag off again."
+    )
+
+
+class CriterionFlagSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=FlagKind.choices)
+    note = serializers.CharField()
+    removed = serializers.BooleanField()
 
 
 # --- series ----------------------------------------------------------------------------------

@@ -417,6 +417,15 @@ def criterion_flag_remove(*, flag: CriterionFlag, user: User) -> None:
 
 
 @transaction.atomic
+def criterion_flag_unset(
+    *, session: CalibrationSession, criterion: Criterion, user: User, kind: str
+) -> None:
+    """Take the flag of this kind off the criterion, if it has one (the API's remove)."""
+    session = _discussion_session(session, user)
+    CriterionFlag.objects.filter(session=session, criterion=criterion, kind=kind).delete()
+
+
+@transaction.atomic
 def action_add(
     *, session: CalibrationSession, user: User, description: str, owner: User, due_date=None
 ) -> FollowUpAction:

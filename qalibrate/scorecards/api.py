@@ -2,8 +2,10 @@
 through the scorecard selectors with the scorecard pages' permission checks."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
@@ -79,6 +81,31 @@ class ScorecardViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if not scorecard.visible_versions:
             raise exceptions.PermissionDenied
         return Response(self.get_serializer(scorecard).data)
+
+    @extend_schema(
+        summary="Import a scorecard from its JSON document, as Export JSON gives it",
+        description=(
+            "A new scorecard whose draft version 1 holds the document (the page's Import, "
+            "JSON): for those who build scorecards. Every problem is named, and nothing is "
+            "imported while there is one."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={201: ScorecardSerializer, **errors(400, 401, 403, 413, 429)},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_document(self, request):
+        if not can_build_scorecards(request.user):
+            raise exceptions.PermissionDenied
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError(
+                [_("Send the scorecard as one JSON object, as Export JSON gives it.")]
+            )
+        try:
+            made = formats.scorecard_import(data=request.data, author=request.user)
+        except formats.ImportErrors as problems:
+            raise exceptions.ValidationError(problems.errors) from None
+        (scorecard,) = _with_visible_versions(request.user, self.get_queryset().filter(pk=made.pk))
+        return Response(self.get_serializer(scorecard).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["scorecards"])
