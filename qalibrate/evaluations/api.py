@@ -114,8 +114,7 @@ class EvaluationViewSet(
         return self._answer(self.get_object())
 
     def _answer(self, evaluation, status_code=status.HTTP_200_OK) -> Response:
-        """The evaluation as GET shows it, read again (after a write, its saved state)."""
-        evaluation = self.get_queryset().get(pk=evaluation.pk)
+        """The evaluation as GET shows it (read with get_queryset's related rows)."""
         answers = list(evaluation.answers.all())
         result = score_evaluation(
             evaluation.version.scoring_spec(), {a.criterion_id: a.scoring_value() for a in answers}
@@ -125,6 +124,10 @@ class EvaluationViewSet(
             EvaluationDetailSerializer(evaluation, context=self.get_serializer_context()).data,
             status=status_code,
         )
+
+    def _read_again(self, evaluation) -> Evaluation:
+        """After a write: the saved state, with the related rows the answer shows."""
+        return self.get_queryset().get(pk=evaluation.pk)
 
     def create(self, request):
         if not can_evaluate(request.user):
@@ -141,11 +144,14 @@ class EvaluationViewSet(
                 contact=contact, evaluator=request.user, version=body.validated_data["version"]
             )
         created = getattr(evaluation, "is_new", False)
-        return self._answer(evaluation, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self._answer(
+            self._read_again(evaluation),
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     def partial_update(self, request, pk=None):
         evaluation = self._save(request, self.get_object())
-        return self._answer(evaluation)
+        return self._answer(self._read_again(evaluation))
 
     @extend_schema(
         summary="Submit your evaluation, with any last answers (all or nothing)",
@@ -167,7 +173,7 @@ class EvaluationViewSet(
         with transaction.atomic():
             evaluation = self._save(request, evaluation)
             evaluation = services.evaluation_submit(evaluation=evaluation, user=request.user)
-        return self._answer(evaluation)
+        return self._answer(self._read_again(evaluation))
 
     def _save(self, request, evaluation) -> Evaluation:
         """The body's answers saved through the page's service: its rules, its validation."""

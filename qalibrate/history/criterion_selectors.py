@@ -226,7 +226,7 @@ def pooled_table(tables: list[dict]) -> tuple[list[list], list]:
     return rows, evaluators
 
 
-def _answered(rows: list[list]) -> list[list]:
+def answered_only(rows: list[list]) -> list[list]:
     """N/A and no answer both left out, as session_figures leaves them out of the agreement."""
     return [[None if is_missing(v) or is_na(v) else v for v in row] for row in rows]
 
@@ -243,7 +243,7 @@ def pooled(tables: list[dict], *, confidence: float = CONFIDENCE) -> Pooled:
     rows, _evaluators = pooled_table(tables)
     try:
         family = agreement_coefficients(
-            _answered(rows),
+            answered_only(rows),
             categories=categories,
             weights=weights,
             confidence=confidence,

@@ -110,7 +110,7 @@ class EvaluatorLine:
     verdict: drift.Verdict
 
 
-def _visible_rows(user: User):
+def visible_rows(user: User):
     return EvaluatorRecord.objects.filter(
         record__in=SessionRecord.objects.visible_to(user).values("pk")
     ).order_by("held_on", "record_id")
@@ -130,7 +130,7 @@ def _by_team(rows, team_of) -> dict:
     return grouped
 
 
-def _latest_texts(keys) -> dict[str, str]:
+def latest_texts(keys) -> dict[str, str]:
     """Criterion key → its text in the latest published version that has it (one query)."""
     texts: dict[str, str] = {}
     found = (
@@ -176,14 +176,14 @@ def evaluator_history(*, user: User, evaluator: User) -> EvaluatorHistory:
     first). Three queries: the rows with their records, the teams' rules, the criteria's texts.
     Whether ``user`` may see it at all is permissions.can_see_evaluator."""
     rows = list(
-        _visible_rows(user)
+        visible_rows(user)
         .filter(evaluator=evaluator)
         .select_related("record__session", "record__team", "record__scorecard")
     )
     grouped = _by_team(rows, lambda row: row.record.team_id)
     rules = rules_for(grouped)
     parts = [_team_history(found[0].record.team, rules[t], found) for t, found in grouped.items()]
-    texts = _latest_texts({key for _part, gaps in parts for key, _d, _c in gaps})
+    texts = latest_texts({key for _part, gaps in parts for key, _d, _c in gaps})
     teams = []
     for part, gaps in parts:
         part.criteria.extend(
@@ -204,7 +204,7 @@ def evaluators_overview(*, user: User) -> list[EvaluatorLine]:
     """Every evaluator with a recorded session that ``user`` sees, once per team: their latest
     session's figures and the team rule's verdict, those who drift first. Three queries."""
     rows = list(
-        _visible_rows(user)
+        visible_rows(user)
         .only(*ROW_FIELDS, "record__team", "record__tolerance")
         .select_related("record")
     )

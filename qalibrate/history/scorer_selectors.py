@@ -17,8 +17,8 @@ from qalibrate.accounts.models import User
 from qalibrate.agreement.coefficients import Estimate, agreement_coefficients
 from qalibrate.agreement.proportion import Share, wilson
 from qalibrate.agreement.ratings import AgreementError
-from qalibrate.history.criterion_selectors import _answered, pooled_table
-from qalibrate.history.evaluator_selectors import _latest_texts, _visible_rows
+from qalibrate.history.criterion_selectors import answered_only, pooled_table
+from qalibrate.history.evaluator_selectors import latest_texts, visible_rows
 from qalibrate.history.models import CriterionRecord
 
 
@@ -57,7 +57,7 @@ def people_agreement(tables: list[dict]) -> Estimate | None:
     rows, _evaluators = pooled_table(tables)
     try:
         family = agreement_coefficients(
-            _answered(rows),
+            answered_only(rows),
             categories=["yes", "no"] if newest.get("yes_no") else newest.get("domain"),
             weights="identity",
             coefficients=("percent_agreement",),
@@ -70,7 +70,7 @@ def people_agreement(tables: list[dict]) -> Estimate | None:
 def scorer_trust(*, user: User, scorer: User) -> list[CriterionTrust]:
     """Each criterion the scorer answered in the recorded sessions ``user`` sees, least
     trustworthy first. Four queries, whatever the number of sessions."""
-    rows = list(_visible_rows(user).filter(evaluator=scorer).only("record_id", "criteria"))
+    rows = list(visible_rows(user).filter(evaluator=scorer).only("record_id", "criteria"))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # matching, compared, sessions
     for row in rows:
         for key, (differing, compared) in (row.criteria or {}).items():
@@ -88,7 +88,7 @@ def scorer_trust(*, user: User, scorer: User) -> list[CriterionTrust]:
         .values_list("key", "table")
     ):
         tables[key].append(_people_only(table, automatic))
-    texts = _latest_texts(counts)
+    texts = latest_texts(counts)
     result = [
         CriterionTrust(
             key=key,
