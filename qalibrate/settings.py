@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "qalibrate.contacts",
     "qalibrate.evaluations",
     "qalibrate.calibration",
+    "qalibrate.double_scoring",
     "qalibrate.reports",
     "qalibrate.history",
     "qalibrate.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/", include("qalibrate.calibration.urls")),
     path("reports/", include("qalibrate.reports.urls")),
     path("history/", include("qalibrate.history.urls")),
+    path("double-scoring/", include("qalibrate.double_scoring.urls")),
     path("api/", include("qalibrate.api.urls")),
     path("notifications/", include("qalibrate.notifications.urls")),
     path("webhooks/", include("qalibrate.webhooks.urls")),

@@ -58,7 +58,7 @@ APP_LAYERS = (
     ("agreement", "formats", "core"),
     ("accounts", "audit", "people"),
     ("scorecards",),
-    ("contacts", "evaluations", "calibration"),
+    ("contacts", "evaluations", "calibration", "double_scoring"),
     ("notifications", "reports", "history", "privacy", "webhooks"),
     ("api", "demo"),
 )

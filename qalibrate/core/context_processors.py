@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from qalibrate.accounts import permissions
 from qalibrate.audit.permissions import can_see_audit
+from qalibrate.double_scoring.permissions import can_see_overview
 from qalibrate.history.permissions import can_see_history
 from qalibrate.people.permissions import can_see_people
 
@@ -24,6 +25,8 @@ def navigation(request):
         links.insert(2, (pgettext_lazy("navigation", "Actions"), reverse("action_list")))
     if can_see_history(user):
         links.insert(3, (pgettext_lazy("navigation", "History"), reverse("history_trends")))
+    if can_see_overview(user):
+        links.insert(4, (pgettext_lazy("navigation", "Double scoring"), reverse("double_scoring")))
     if can_see_people(user):
         links.append((pgettext_lazy("navigation", "People"), reverse("people_list")))
     if can_see_audit(user):

@@ -9,6 +9,7 @@ from qalibrate.contacts import selectors as contact_selectors
 from qalibrate.contacts.models import Contact
 from qalibrate.core import metrics, observability
 from qalibrate.core import selectors as core_selectors
+from qalibrate.double_scoring import selectors as double_scoring_selectors
 from qalibrate.evaluations.models import Evaluation
 
 
@@ -29,6 +30,7 @@ def home(request):
         context = {
             "teams": core_selectors.team_overview(user=user, days=30),
             "attention": core_selectors.attention_for(user=user),
+            "seconds": double_scoring_selectors.seconds_to_do(user=user),
         }
         return render(request, "core/home_qa_lead.html", context)
     evaluations = Evaluation.objects.visible_to(user).select_related(
@@ -45,6 +47,7 @@ def home(request):
         "to_score": calibration_selectors.sessions_to_score(user=user),
         "results": calibration_selectors.my_results(user=user),
         "drafts": calibration_selectors.drafts_in_progress(user=user),
+        "seconds": double_scoring_selectors.seconds_to_do(user=user),
     }
     return render(request, "core/home_evaluator.html", context)
 

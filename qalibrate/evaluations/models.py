@@ -34,9 +34,22 @@ class EvaluationQuerySet(models.QuerySet):
             in_view = models.Q(session__isnull=True) | revealed
             my_teams = in_my_teams(user, "contact__team")
             if not my_teams:
-                return self.filter(own | (submitted & in_view))
-            return self.filter(own | (submitted & in_view & (my_teams | in_my_session)))
+                return self.filter(own | (submitted & in_view)).exclude(_paired_with(user))
+            seen = own | (submitted & in_view & (my_teams | in_my_session))
+            return self.filter(seen).exclude(_paired_with(user))
         return self.filter(own | (submitted & revealed & in_my_session))
+
+
+def _paired_with(user) -> models.Q:
+    """Evaluations whose double-scoring partner is the user's and not yet both submitted: blind
+    like a session before its reveal (only QA staff could otherwise see them)."""
+    # Imported here: double scoring's models import this module (same layer).
+    from qalibrate.double_scoring.models import Pair
+
+    waiting = Pair.objects.filter(completed_at__isnull=True)
+    as_first = waiting.filter(first=models.OuterRef("pk"), second__evaluator=user)
+    as_second = waiting.filter(second=models.OuterRef("pk"), first__evaluator=user)
+    return models.Q(models.Exists(as_first)) | models.Q(models.Exists(as_second))
 
 
 class Evaluation(models.Model):

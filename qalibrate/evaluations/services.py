@@ -276,6 +276,10 @@ def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.is_draft:
         raise ValidationError(_("Submit the evaluation before sharing it with the agent."))
+    if Evaluation.objects.filter(pk=evaluation.pk, pair_as_second__isnull=False).exists():
+        raise ValidationError(
+            _("A second evaluation checks the evaluators; the agent is shown the first one.")
+        )
     if evaluation.released_at is None:
         evaluation.released_at = timezone.now()
         evaluation.save(update_fields=["released_at"])

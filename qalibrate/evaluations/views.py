@@ -14,6 +14,7 @@ from qalibrate.calibration.permissions import can_score
 from qalibrate.calibration.views import all_scored_message
 from qalibrate.contacts.models import Contact
 from qalibrate.core.keyset import requested_page
+from qalibrate.double_scoring.selectors import pair_of
 from qalibrate.evaluations import selectors, services
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.evaluations.permissions import can_evaluate, can_manage_evaluation
@@ -134,6 +135,7 @@ def evaluation_detail(request, pk, errors=None):
         "events": evaluation.events.select_related("actor"),
         "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
         "flow": _session_flow(request, evaluation),
+        "pair": pair_of(user=request.user, evaluation=evaluation),
         "ruling_counts": _ruling_counts(request, evaluation, sections) if editable else {},
         "save_messages": {
             "saving": _("Saving…"),

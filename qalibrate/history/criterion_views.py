@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from qalibrate.double_scoring import selectors as pair_selectors
 from qalibrate.history import criterion_charts, criterion_selectors
 from qalibrate.history.permissions import can_see_history
 
@@ -82,5 +83,6 @@ def criterion_history(request, key):
         "hidden": len(newest_first) - len(shown),
         # One reverse() for every row's link: /reports/sessions/<id>/ without the id.
         "report_prefix": reverse("session_report", args=[0])[: -len("0/")],
+        "pairs": pair_selectors.criterion_pairs(user=request.user, key=key),
     }
     return render(request, "history/criterion.html", context)

@@ -16,7 +16,7 @@ from qalibrate.accounts.models import Team, User
 from qalibrate.accounts.permissions import visible_teams
 from qalibrate.history import drift
 from qalibrate.history.models import DriftRule, EvaluatorRecord, SessionRecord
-from qalibrate.scorecards.models import Criterion, VersionStatus
+from qalibrate.scorecards.selectors import latest_texts
 
 # The criteria where an evaluator differs most: at most this many, each with at least this many
 # answers compared over the pooled sessions (fewer say little).
@@ -128,19 +128,6 @@ def _by_team(rows, team_of) -> dict:
     for row in rows:
         grouped[team_of(row)].append(row)
     return grouped
-
-
-def latest_texts(keys) -> dict[str, str]:
-    """Criterion key → its text in the latest published version that has it (one query)."""
-    texts: dict[str, str] = {}
-    found = (
-        Criterion.objects.filter(key__in=keys, section__version__status=VersionStatus.PUBLISHED)
-        .order_by("key", "-section__version__number")
-        .values_list("key", "text")
-    )
-    for key, text in found:
-        texts.setdefault(key, text)
-    return texts
 
 
 def _gaps(window) -> list[tuple[str, int, int]]:

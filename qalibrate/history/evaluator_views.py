@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import User
 from qalibrate.accounts.permissions import is_qa_staff, visible_teams
+from qalibrate.double_scoring import selectors as pair_selectors
 from qalibrate.history import evaluator_charts, evaluator_selectors, services
 from qalibrate.history.evaluator_forms import DriftRuleForm
 from qalibrate.history.permissions import can_see_evaluator, can_see_history, can_set_drift_rule
@@ -76,6 +77,7 @@ def evaluator_page(request, pk):
         "can_set_rule": can_set_drift_rule(request.user),
         "is_qa_staff": is_qa_staff(request.user),
         "trust": history.trust,
+        "pairs": pair_selectors.evaluator_figures(user=request.user, evaluator=evaluator),
     }
     return render(request, "history/evaluator.html", context)
 

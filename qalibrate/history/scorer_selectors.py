@@ -18,8 +18,9 @@ from qalibrate.agreement.coefficients import Estimate, agreement_coefficients
 from qalibrate.agreement.proportion import Share, wilson
 from qalibrate.agreement.ratings import AgreementError
 from qalibrate.history.criterion_selectors import answered_only, pooled_table
-from qalibrate.history.evaluator_selectors import latest_texts, visible_rows
+from qalibrate.history.evaluator_selectors import visible_rows
 from qalibrate.history.models import CriterionRecord
+from qalibrate.scorecards.selectors import latest_texts
 
 
 @dataclass(frozen=True)

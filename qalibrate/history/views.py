@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
+from qalibrate.double_scoring import selectors as pair_selectors
 from qalibrate.history import charts, selectors, trend_exports
 from qalibrate.history.filters import TrendsFilter
 from qalibrate.history.permissions import can_see_history
@@ -51,6 +52,15 @@ def trends_page(request):
         "start": start,
         "end": end,
         "query": request.GET.urlencode(),
+        "pairs": pair_selectors.figures(
+            pair_selectors.pairs_filtered(
+                user=request.user,
+                team=filters.get("team"),
+                scorecard=filters.get("scorecard"),
+                start=start,
+                end=end,
+            )
+        ),
     }
     return render(request, "history/trends.html", context)
 

@@ -120,3 +120,16 @@ def version_diff(old: ScorecardVersion, new: ScorecardVersion) -> dict:
     }
     has_changes = any(sections.values()) or any(criteria.values())
     return {"sections": sections, "criteria": criteria, "has_changes": has_changes}
+
+
+def latest_texts(keys) -> dict[str, str]:
+    """Criterion key → its text in the latest published version that has it (one query)."""
+    texts: dict[str, str] = {}
+    found = (
+        Criterion.objects.filter(key__in=keys, section__version__status=VersionStatus.PUBLISHED)
+        .order_by("key", "-section__version__number")
+        .values_list("key", "text")
+    )
+    for key, text in found:
+        texts.setdefault(key, text)
+    return texts
