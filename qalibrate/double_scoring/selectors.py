@@ -273,3 +273,16 @@ def criterion_pairs(*, user: User, key: str) -> CriterionPairs | None:
     compared = sum(counts[1] for counts in by_month.values())
     months = [(month, wilson(*counts)) for month, counts in sorted(by_month.items())]
     return CriterionPairs(share=wilson(same, compared), months=months)
+
+
+def outside_in_a_row(*, evaluator: User, team_id: int) -> tuple[int, Pair | None]:
+    """The evaluator's latest completed pairs of the team in a row outside the tolerance, and
+    the latest pair (for the alert's words)."""
+    mine = Q(first__evaluator=evaluator) | Q(second__evaluator=evaluator)
+    latest = list(
+        Pair.objects.completed()
+        .filter(mine, team_id=team_id)
+        .order_by("-completed_at", "-pk")
+        .only("completed_at", "within_tolerance", "deviation", "tolerance")[: OUTSIDE_IN_A_ROW + 1]
+    )
+    return _outside_in_a_row(latest), (latest[0] if latest else None)

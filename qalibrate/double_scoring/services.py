@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from qalibrate.accounts.models import Role, Team, User
 from qalibrate.double_scoring.models import Pair, PairReason, Policy
 from qalibrate.double_scoring.permissions import can_set_policy
+from qalibrate.double_scoring.signals import pair_completed
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.scorecards.models import Scorecard
 
@@ -174,4 +175,5 @@ def pair_complete(*, pair: Pair) -> Pair:
     pair.criteria = _criteria_agreement(first, second)
     pair.completed_at = timezone.now()
     pair.save()
+    pair_completed.send(sender=Pair, pair=pair)
     return pair

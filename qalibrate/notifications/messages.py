@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qalibrate.core.numbers import rounded, signed
 from qalibrate.history.drift import reason
@@ -293,6 +294,48 @@ def _drift_message(kind: str, p: dict) -> Message:
     )
 
 
+def pair_drift_params(pair, evaluator, run: int) -> dict:
+    """An evaluator outside the tolerance in double scoring, as it was when the pair completed."""
+    return {
+        "pair": pair.pk,
+        "team": str(pair.team),
+        "evaluator": evaluator.pk,
+        "name": str(evaluator),
+        "run": run,
+        "deviation": pair.deviation,
+        "tolerance": float(pair.tolerance),
+    }
+
+
+def _pair_drift_message(kind: str, p: dict) -> Message:
+    name = {"name": p["name"]}
+    facts = [(_("Evaluator"), p["name"]), (_("Team"), p["team"])]
+    if p["deviation"] is not None:
+        facts.append((_("Difference in the latest pair (points)"), rounded(p["deviation"], 1)))
+    facts.append((_("Tolerance (points)"), rounded(p["tolerance"], 1)))
+    return Message(
+        kind,
+        _("Outside the tolerance in double scoring: %(name)s") % name,
+        [
+            ngettext(
+                "The latest double-scored pair of %(name)s was outside the tolerance.",
+                "The latest %(count)d double-scored pairs of %(name)s in a row were outside "
+                "the tolerance.",
+                p["run"],
+            )
+            % {**name, "count": p["run"]},
+            _(
+                "Their page shows the pairs by month and the criteria where the two "
+                "evaluations differ most; the pairs are candidates for the next session."
+            ),
+        ],
+        facts,
+        [(_("Evaluator"), p["name"])],
+        reverse("history_evaluator", args=[p["evaluator"]]),
+        _("Open their page"),
+    )
+
+
 def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
     """The words of one notification in the active language; times in ``zone``. Raises
     KeyError, TypeError or ValueError when the parameters do not fit the kind."""
@@ -302,6 +345,8 @@ def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
         return _action_message(kind, params)
     if kind == Kind.DRIFT:
         return _drift_message(kind, params)
+    if kind == Kind.PAIR_DRIFT:
+        return _pair_drift_message(kind, params)
     raise ValueError(kind)
 
 

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     RESULTS_SHARED = "results_shared", _("Calibration results on your contacts")
     CANCELLED = "cancelled", _("A session is cancelled")
     DRIFT = "drift", _("An evaluator drifts")
+    PAIR_DRIFT = "pair_drift", _("An evaluator is outside the tolerance in double scoring")
 
 
 # Calendar invitations, their updates and cancellations always go: without them calendars go wrong.

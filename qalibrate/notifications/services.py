@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from qalibrate.accounts.models import User
+from qalibrate.accounts.models import Role, User
 from qalibrate.calibration.models import (
     ActionStatus,
     CalibrationSession,
@@ -30,6 +30,7 @@ from qalibrate.calibration.models import (
     ParticipantRole,
     SessionStatus,
 )
+from qalibrate.double_scoring import selectors as pair_selectors
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.history.evaluator_selectors import drift_verdict
 from qalibrate.notifications import calendar, messages
@@ -182,6 +183,26 @@ def drift_alert(*, record, drifting) -> list[Notification]:
             key=f"session:{session.pk}:{Kind.DRIFT}:{row.evaluator_id}",
             params=params,
             session=session,
+        )
+    return made
+
+
+def pair_drift_alert(*, pair) -> list[Notification]:
+    """Tell the team's QA leads when a completed pair makes one of its evaluators reach
+    OUTSIDE_IN_A_ROW pairs in a row outside the tolerance: once per evaluator and pair."""
+    made = []
+    leads = User.objects.filter(teams=pair.team_id, role=Role.QA_LEAD, is_active=True)
+    for evaluation in (pair.first, pair.second):
+        evaluator = evaluation.evaluator
+        run, latest = pair_selectors.outside_in_a_row(evaluator=evaluator, team_id=pair.team_id)
+        if run != pair_selectors.OUTSIDE_IN_A_ROW or evaluator.is_automatic:
+            continue
+        params = messages.pair_drift_params(pair, evaluator, run)
+        made += _notify(
+            [lead for lead in leads if lead.pk != evaluator.pk],
+            kind=Kind.PAIR_DRIFT,
+            key=f"pair:{pair.pk}:{Kind.PAIR_DRIFT}:{evaluator.pk}",
+            params=params,
         )
     return made
 
