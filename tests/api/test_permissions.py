@@ -471,3 +471,32 @@ def test_notifications_are_ones_own(api, people, world):
     assert client.post("/api/v1/notifications/read/").json() == {"marked": 1}
     assert client.get("/api/v1/notifications/?unread=true").json()["count"] == 0
     assert api(None).post("/api/v1/notifications/read/").status_code == 401
+
+
+def test_scoring_pairs(api, people, world, monkeypatch):
+    import random
+
+    from qalibrate.double_scoring import services as double_scoring
+    from qalibrate.double_scoring.models import Pair, Policy
+    from tests.helpers import score_as
+
+    monkeypatch.setattr(double_scoring, "draw_random", random.Random(1))
+    team, version = world["session"].team, world["published"]
+    partner = UserFactory(username="partner", role=Role.EVALUATOR)
+    partner.teams.add(team)
+    Policy.objects.create(team=team, scorecard=version.scorecard, share_percent=100)
+    first = score_as(people["evaluator"], None, world["other"], version=version)
+    pair = Pair.objects.get(first=first)
+    url = f"/api/v1/scoring-pairs/{pair.pk}/"
+    not_agents = everyone(200, agent=403, other_agent=403)
+    expect(api, people, "get", "/api/v1/scoring-pairs/", not_agents)
+    # Waiting for its second: QA staff of the team only; nobody reads a score from it.
+    expected = everyone(404, admin=200, qa_lead=200, agent=403, other_agent=403)
+    expect(api, people, "get", url, expected)
+    assert api(people["qa_lead"]).get(url).json()["deviation"] is None
+    score_as(partner, None, world["other"], version=version, greet="no")
+    expect(api, people, "get", url, expected | {"evaluator": 200})
+    body = api(people["evaluator"]).get(url).json()
+    assert body["deviation"] is not None and body["second"]["submitted"] is True
+    listed = api(people["other_lead"]).get("/api/v1/scoring-pairs/").json()
+    assert listed["count"] == 0
