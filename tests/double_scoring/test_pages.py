@@ -128,7 +128,9 @@ def test_the_history_pages_show_the_pairs(client, users, completed, evaluator, v
     client.force_login(users[Role.QA_LEAD])
     trends = client.get(reverse("history_trends"))
     assert trends.context["pairs"].pairs == 3
-    key = next(c.key for c in version.sections.first().criteria.all() if c.text == "Verifies identity")
+    key = next(
+        c.key for c in version.sections.first().criteria.all() if c.text == "Verifies identity"
+    )
     criterion = client.get(reverse("history_criterion", args=[key]))
     if criterion.status_code == 200:  # the page needs a recorded session; the part needs pairs
         assert criterion.context["pairs"].share.successes == 2

@@ -108,9 +108,12 @@ def test_nobody_who_evaluated_the_contact_scores_it_second(
     version = policy.scorecard.current_version
     score_ordinary(second_evaluator, contacts[0], version, submit=False)
     Pair.objects.all().delete()
-    assert services.second_evaluator(
-        policy=policy, evaluation=score_ordinary(evaluator, contacts[0], version, submit=False)
-    ) is None
+    assert (
+        services.second_evaluator(
+            policy=policy, evaluation=score_ordinary(evaluator, contacts[0], version, submit=False)
+        )
+        is None
+    )
 
 
 def test_the_pair_keeps_its_difference_and_criteria_once_both_are_submitted(
