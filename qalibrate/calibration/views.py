@@ -35,6 +35,7 @@ from qalibrate.contacts import selection as contact_selection
 from qalibrate.core.keyset import requested_page
 from qalibrate.core.redirects import safe_next
 from qalibrate.evaluations.services import AnswerInput
+from qalibrate.history.proposals import proposals
 from qalibrate.scorecards.models import Criterion
 
 SESSION_PAGE_SIZE = 50
@@ -111,8 +112,25 @@ def session_plan(request):
         "picked": picked,
         "picked_teams": sorted(teams, key=str),
         "precision": planning.form_precision(form, picked),
+        **_proposals(request, picked, initial, form),
     }
     return render(request, "calibration/plan.html", context)
+
+
+def _proposals(request, picked, initial, form) -> dict:
+    """The contacts the history proposes for the team's next session, with reasons (none once
+    contacts are picked, or when the form comes back with errors)."""
+    if picked or request.method == "POST":
+        return {}
+    team, version = initial.get("team"), initial.get("version")
+    return {
+        "proposal_team": team,
+        "proposal_version": version,
+        "proposal_teams": list(visible_teams(request.user).order_by("name")),
+        "proposals": proposals(
+            user=request.user, team=team, version=version, count=form["sample_size"].initial
+        ),
+    }
 
 
 @login_required

@@ -292,7 +292,7 @@ def _point(row: dict) -> SessionPoint:
     )
 
 
-def _published_rows(keys, scorecard_ids):
+def published_rows(keys, scorecard_ids):
     """The criterion's row in each published version, oldest first: one query."""
     return (
         Criterion.objects.filter(
@@ -379,7 +379,7 @@ def criterion_history(
     if not key or len(key) > KEY_LENGTH or "\x00" in key:
         return None  # no criterion has such a key (and a database refuses a NUL)
     scorecards = Scorecard.objects.visible_to(user).values("pk")
-    rows = list(_published_rows([key], scorecards))
+    rows = list(published_rows([key], scorecards))
     if not rows:
         return None
     by_scorecard: dict[int, list[Criterion]] = {}
@@ -545,7 +545,7 @@ def clarification_histories(
     if not flagged:
         return {}
     rows: dict[str, list[Criterion]] = defaultdict(list)
-    for row in _published_rows(list(flagged), [scorecard_id]):
+    for row in published_rows(list(flagged), [scorecard_id]):
         rows[row.key].append(row)
     wording = {key: wording_changes(rows[key]) for key in flagged}
     changes = _last_changes(user, scorecard_id, {k: w for k, w in wording.items() if w})
