@@ -48,6 +48,7 @@ def home(request):
         "results": calibration_selectors.my_results(user=user),
         "drafts": calibration_selectors.drafts_in_progress(user=user),
         "seconds": double_scoring_selectors.seconds_to_do(user=user),
+        "alignment": double_scoring_selectors.evaluator_alignment(user=user, evaluator=user),
     }
     return render(request, "core/home_evaluator.html", context)
 

@@ -109,6 +109,9 @@ class Pair(models.Model):
     tolerance = tolerance_field()
     drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
     completed_at = models.DateTimeField(_("both submitted"), null=True, blank=True)
+    # The two scores as they were when both were in (a later reopening changes neither).
+    first_score = models.FloatField(_("first score"), null=True, blank=True)
+    second_score = models.FloatField(_("second score"), null=True, blank=True)
     # |first score − second score|, in points; None when either has no score.
     deviation = models.FloatField(_("difference (points)"), null=True, blank=True)
     within_tolerance = models.BooleanField(_("within tolerance"), null=True, blank=True)

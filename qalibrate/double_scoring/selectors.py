@@ -15,7 +15,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from qalibrate.accounts.models import User
+from qalibrate.agreement.bland_altman import BlandAltman, bland_altman
 from qalibrate.agreement.proportion import Share, wilson
+from qalibrate.agreement.ratings import AgreementError
 from qalibrate.calibration.models import SessionContact
 from qalibrate.double_scoring.models import Pair, Policy
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
@@ -116,7 +118,16 @@ def completed_pairs(*, user: User, since: date | None = None) -> QuerySet[Pair]:
     if since is not None:
         pairs = pairs.filter(completed_at__date__gte=since)
     return pairs.only(
-        "team_id", "completed_at", "deviation", "within_tolerance", "criteria", "tolerance"
+        "team_id",
+        "completed_at",
+        "deviation",
+        "within_tolerance",
+        "criteria",
+        "tolerance",
+        "by_expert",
+        "first_score",
+        "second_score",
+        "first__evaluator_id",
     )
 
 
@@ -124,6 +135,54 @@ def evaluator_figures(*, user: User, evaluator: User, since: date | None = None)
     """The pairs the evaluator scored in, as first or second, that ``user`` sees."""
     mine = Q(first__evaluator=evaluator) | Q(second__evaluator=evaluator)
     return figures(list(completed_pairs(user=user, since=since).filter(mine)))
+
+
+# -- The expert as the benchmark (issue 20, part 2) ----------------------------------------------
+
+
+@dataclass
+class Alignment:
+    """An evaluator against the expert: the pairs whose second evaluation is the policy's
+    expert's, the expert's score taken as the reference. ``figures`` pools them as any pairs
+    (the share within the tolerance is the alignment score, by month and criterion); ``bias``
+    is Bland-Altman's mean difference, evaluator minus expert (+ lenient, − strict), with its
+    95% interval and limits of agreement (None under two pairs)."""
+
+    evaluator: User
+    figures: PairFigures
+    bias: BlandAltman | None
+
+
+def _bias(pairs: list[Pair]) -> BlandAltman | None:
+    scored = [(p.first_score, p.second_score) for p in pairs if p.first_score is not None]
+    scored = [(one, other) for one, other in scored if other is not None]
+    if len(scored) < 2:
+        return None
+    try:
+        return bland_altman([one for one, _ in scored], [other for _, other in scored])
+    except AgreementError:
+        return None
+
+
+def alignment(pairs: list[Pair], evaluator: User) -> Alignment | None:
+    against = [p for p in pairs if p.by_expert and p.first.evaluator_id == evaluator.pk]
+    if not against:
+        return None
+    return Alignment(evaluator, figures(against), _bias(against))
+
+
+def evaluator_alignment(*, user: User, evaluator: User) -> Alignment | None:
+    """The evaluator's own pairs against the expert that ``user`` sees, over all time."""
+    pairs = completed_pairs(user=user).filter(by_expert=True, first__evaluator=evaluator)
+    return alignment(list(pairs.select_related("first")), evaluator)
+
+
+def alignments(pairs: list[Pair]) -> list[Alignment]:
+    """Every evaluator with pairs against the expert, the least aligned first."""
+    people = {p.first.evaluator for p in pairs if p.by_expert}
+    found = [alignment(pairs, person) for person in people]
+    found.sort(key=lambda a: (a.figures.within.value or 0, str(a.evaluator)))
+    return found
 
 
 @dataclass
@@ -140,6 +199,11 @@ class Overview:
     waiting: list[Pair]
     candidates: list[Pair]
     policies: list[Policy]
+    against_expert: list[Alignment] = field(default_factory=list)
+
+    @property
+    def expert_named(self) -> bool:
+        return any(policy.expert_id for policy in self.policies)
 
 
 def _evaluator_lines(pairs: list[Pair]) -> list[EvaluatorLine]:
@@ -175,7 +239,7 @@ def overview(*, user: User, today: date | None = None) -> Overview:
         Pair.objects.visible_to(user)
         .completed()
         .filter(completed_at__date__gte=since)
-        .select_related("first", "second")
+        .select_related("first__evaluator", "second__evaluator")
     )
     waiting = (
         Pair.objects.visible_to(user)
@@ -192,6 +256,7 @@ def overview(*, user: User, today: date | None = None) -> Overview:
         policies=list(
             Policy.objects.visible_to(user).select_related("team", "scorecard", "expert")
         ),
+        against_expert=alignments(pairs),
     )
 
 

@@ -169,6 +169,7 @@ def pair_complete(*, pair: Pair) -> Pair:
     first, second = pair.first, pair.second
     if pair.completed_at or first.is_draft or second.is_draft:
         return pair
+    pair.first_score, pair.second_score = first.score, second.score
     if first.score is not None and second.score is not None:
         pair.deviation = round(abs(first.score - second.score), 6)
         pair.within_tolerance = Decimal(str(pair.deviation)) <= pair.tolerance

@@ -78,6 +78,7 @@ def evaluator_page(request, pk):
         "is_qa_staff": is_qa_staff(request.user),
         "trust": history.trust,
         "pairs": pair_selectors.evaluator_figures(user=request.user, evaluator=evaluator),
+        "alignment": pair_selectors.evaluator_alignment(user=request.user, evaluator=evaluator),
     }
     return render(request, "history/evaluator.html", context)
 
