@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "qalibrate.evaluations",
     "qalibrate.calibration",
     "qalibrate.double_scoring",
+    "qalibrate.certification",
     "qalibrate.reports",
     "qalibrate.history",
     "qalibrate.demo",

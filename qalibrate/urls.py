@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("qalibrate.reports.urls")),
     path("history/", include("qalibrate.history.urls")),
     path("double-scoring/", include("qalibrate.double_scoring.urls")),
+    path("certification/", include("qalibrate.certification.urls")),
     path("api/", include("qalibrate.api.urls")),
     path("notifications/", include("qalibrate.notifications.urls")),
     path("webhooks/", include("qalibrate.webhooks.urls")),

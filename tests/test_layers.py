@@ -58,7 +58,7 @@ APP_LAYERS = (
     ("agreement", "formats", "core"),
     ("accounts", "audit", "people"),
     ("scorecards",),
-    ("contacts", "evaluations", "calibration", "double_scoring"),
+    ("contacts", "evaluations", "calibration", "double_scoring", "certification"),
     ("notifications", "reports", "history", "privacy", "webhooks"),
     ("api", "demo"),
 )

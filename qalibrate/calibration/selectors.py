@@ -268,11 +268,11 @@ def _own_row(session: CalibrationSession, user: User) -> EvaluatorRow | None:
 
 def drafts_in_progress(*, user: User, limit: int = 10) -> QuerySet[Evaluation]:
     """The user's own unfinished evaluations that can still be finished: a draft left in a
-    session that has been revealed is closed. Second evaluations of double scoring are listed
-    apart (double_scoring.selectors.seconds_to_do)."""
+    session that has been revealed is closed. Second evaluations of double scoring and gold
+    evaluations of a certification are listed apart, each in its own card."""
     return (
         Evaluation.objects.filter(evaluator=user, status=EvaluationStatus.DRAFT)
-        .filter(pair_as_second__isnull=True)
+        .filter(pair_as_second__isnull=True, gold_attempt__isnull=True)
         .filter(Q(session__isnull=True) | Q(session__status=SessionStatus.SCORING))
         .select_related("contact__agent", "version__scorecard", "session")
         .order_by("-saved_at")[:limit]

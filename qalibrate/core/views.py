@@ -5,6 +5,7 @@ from django.shortcuts import render
 from qalibrate.accounts import selectors as account_selectors
 from qalibrate.accounts.models import Agent, Role, Team
 from qalibrate.calibration import selectors as calibration_selectors
+from qalibrate.certification import selectors as certification_selectors
 from qalibrate.contacts import selectors as contact_selectors
 from qalibrate.contacts.models import Contact
 from qalibrate.core import metrics, observability
@@ -31,6 +32,7 @@ def home(request):
             "teams": core_selectors.team_overview(user=user, days=30),
             "attention": core_selectors.attention_for(user=user),
             "seconds": double_scoring_selectors.seconds_to_do(user=user),
+            "certification": certification_selectors.in_progress_for(user=user),
         }
         return render(request, "core/home_qa_lead.html", context)
     evaluations = Evaluation.objects.visible_to(user).select_related(
@@ -49,6 +51,7 @@ def home(request):
         "drafts": calibration_selectors.drafts_in_progress(user=user),
         "seconds": double_scoring_selectors.seconds_to_do(user=user),
         "alignment": double_scoring_selectors.evaluator_alignment(user=user, evaluator=user),
+        "certification": certification_selectors.in_progress_for(user=user),
     }
     return render(request, "core/home_evaluator.html", context)
 

@@ -67,6 +67,8 @@ def evaluation_submitted(*, evaluation: Evaluation) -> Pair | None:
 def _policy_for(evaluation: Evaluation) -> Policy | None:
     if evaluation.session_id or evaluation.agreed_in_id or evaluation.evaluator.is_automatic:
         return None
+    if Evaluation.objects.filter(pk=evaluation.pk, gold_attempt__isnull=False).exists():
+        return None  # a certification's gold evaluation tests the evaluator, not the agent
     return Policy.objects.filter(
         team_id=evaluation.contact.team_id,
         scorecard_id=evaluation.version.scorecard_id,
@@ -83,6 +85,7 @@ def _reason(policy: Policy, evaluation: Evaluation) -> str | None:
             session__isnull=True,
             agreed_in__isnull=True,
             pair_as_second__isnull=True,
+            gold_attempt__isnull=True,
             status=EvaluationStatus.SUBMITTED,
         ).count()
         if earlier <= policy.new_evaluator_count:

@@ -280,6 +280,10 @@ def evaluation_release(*, evaluation: Evaluation, user: User) -> Evaluation:
         raise ValidationError(
             _("A second evaluation checks the evaluators; the agent is shown the first one.")
         )
+    if Evaluation.objects.filter(pk=evaluation.pk, gold_attempt__isnull=False).exists():
+        raise ValidationError(
+            _("A certification's evaluation tests the evaluator; it is not shared with agents.")
+        )
     if evaluation.released_at is None:
         evaluation.released_at = timezone.now()
         evaluation.save(update_fields=["released_at"])

@@ -12,6 +12,7 @@ from qalibrate.calibration import selectors as calibration_selectors
 from qalibrate.calibration import services as calibration_services
 from qalibrate.calibration.permissions import can_score
 from qalibrate.calibration.views import all_scored_message
+from qalibrate.certification.selectors import attempt_of
 from qalibrate.contacts.models import Contact
 from qalibrate.core.keyset import requested_page
 from qalibrate.double_scoring.selectors import pair_of
@@ -136,6 +137,7 @@ def evaluation_detail(request, pk, errors=None):
         "is_own_agent": evaluation.contact.agent.user_id == request.user.pk,
         "flow": _session_flow(request, evaluation),
         "pair": pair_of(user=request.user, evaluation=evaluation),
+        "gold": attempt_of(user=request.user, evaluation=evaluation),
         "ruling_counts": _ruling_counts(request, evaluation, sections) if editable else {},
         "save_messages": {
             "saving": _("Saving…"),

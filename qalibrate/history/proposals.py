@@ -67,6 +67,7 @@ def _pool(*, user: User, team: Team, version: ScorecardVersion) -> list[Evaluati
             session__isnull=True,
             agreed_in__isnull=True,
             pair_as_second__isnull=True,
+            gold_attempt__isnull=True,
             contact__team=team,
             version__scorecard_id=version.scorecard_id,
             submitted_at__gte=since,
