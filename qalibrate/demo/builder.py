@@ -17,6 +17,7 @@ from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.calibration.models import SessionStatus
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.demo.attention import build_attention
+from qalibrate.demo.double_scoring import build_double_scoring
 from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.history import build_history
 from qalibrate.demo.scorecards import build_scorecards
@@ -186,6 +187,8 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     build_series(now=now)
     summary.sessions += build_attention(now=now)
     summary.sessions += build_history(now=now)
+    # Last: once the teams' policies exist, every ordinary evaluation submitted may be drawn.
+    summary.evaluations += build_double_scoring(now=now)
     summary.contacts = Contact.objects.count()  # the history's sessions brought their own
     # The news of sessions that ended before the demo's today was read then, its e-mail sent;
     # only the latest drift alert waits for the QA lead, unread.
