@@ -89,14 +89,14 @@ def criterion_counts(pairs) -> dict[str, list[int]]:
     return counts
 
 
-def figures(pairs: list[Pair]) -> PairFigures:
-    """Completed pairs pooled (one query for the criteria's texts)."""
+def figures(pairs: list[Pair], *, with_criteria: bool = True) -> PairFigures:
+    """Completed pairs pooled (one query for the criteria's texts, none without them)."""
     within, mean_deviation = _within(pairs)
     by_month: dict[date, list[Pair]] = defaultdict(list)
     for pair in pairs:
         by_month[pair.completed_at.date().replace(day=1)].append(pair)
     months = [MonthFigures(month, *_within(found)) for month, found in sorted(by_month.items())]
-    counts = criterion_counts(pairs)
+    counts = criterion_counts(pairs) if with_criteria else {}
     texts = latest_texts(counts) if counts else {}
     criteria = [
         CriterionAgreement(key=key, text=texts.get(key, key), share=wilson(same, compared))
@@ -164,11 +164,11 @@ def _bias(pairs: list[Pair]) -> BlandAltman | None:
         return None
 
 
-def alignment(pairs: list[Pair], evaluator: User) -> Alignment | None:
+def alignment(pairs: list[Pair], evaluator: User, *, with_criteria=True) -> Alignment | None:
     against = [p for p in pairs if p.by_expert and p.first.evaluator_id == evaluator.pk]
     if not against:
         return None
-    return Alignment(evaluator, figures(against), _bias(against))
+    return Alignment(evaluator, figures(against, with_criteria=with_criteria), _bias(against))
 
 
 def evaluator_alignment(*, user: User, evaluator: User) -> Alignment | None:
@@ -180,7 +180,7 @@ def evaluator_alignment(*, user: User, evaluator: User) -> Alignment | None:
 def alignments(pairs: list[Pair]) -> list[Alignment]:
     """Every evaluator with pairs against the expert, the least aligned first."""
     people = {p.first.evaluator for p in pairs if p.by_expert}
-    found = [alignment(pairs, person) for person in people]
+    found = [alignment(pairs, person, with_criteria=False) for person in people]
     found.sort(key=lambda a: (a.figures.within.value or 0, str(a.evaluator)))
     return found
 
@@ -208,11 +208,15 @@ class Overview:
 
 def _evaluator_lines(pairs: list[Pair]) -> list[EvaluatorLine]:
     by_person: dict[int, list[Pair]] = defaultdict(list)
+    people: dict[int, User] = {}
     for pair in pairs:
-        by_person[pair.first.evaluator_id].append(pair)
-        by_person[pair.second.evaluator_id].append(pair)
-    people = User.objects.in_bulk(list(by_person))
-    lines = [EvaluatorLine(people[pk], figures(found)) for pk, found in by_person.items()]
+        for evaluation in (pair.first, pair.second):
+            by_person[evaluation.evaluator_id].append(pair)
+            people[evaluation.evaluator_id] = evaluation.evaluator
+    lines = [
+        EvaluatorLine(people[pk], figures(found, with_criteria=False))
+        for pk, found in by_person.items()
+    ]
     lines.sort(key=lambda line: (not line.figures.flagged, line.figures.within.value or 0))
     return lines
 

@@ -59,7 +59,8 @@ def trends_page(request):
                 scorecard=filters.get("scorecard"),
                 start=start,
                 end=end,
-            )
+            ),
+            with_criteria=False,
         ),
     }
     return render(request, "history/trends.html", context)

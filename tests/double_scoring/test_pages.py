@@ -152,8 +152,24 @@ def test_an_evaluator_is_flagged_after_pairs_in_a_row_outside(users, policy, tea
 
 
 def test_the_overview_reads_in_a_fixed_number_of_queries(
-    client, users, completed, django_assert_max_num_queries
+    client, users, completed, team, django_assert_num_queries
 ):
+    """As many queries with three evaluators' pairs as with two."""
     client.force_login(users[Role.QA_LEAD])
-    with django_assert_max_num_queries(16):
-        client.get(reverse("double_scoring"))
+    overview = selectors.overview(user=users[Role.QA_LEAD])
+    assert len(overview.evaluators) == 2
+    with django_assert_num_queries(5) as before:
+        selectors.overview(user=users[Role.QA_LEAD])
+    third = UserFactory(username="third-in-team", role=Role.EVALUATOR)
+    third.teams.add(team)
+    version = completed[0].first.version
+    contact = completed[3].first.contact
+    score_ordinary(Pair.objects.get(first__contact=contact).second.evaluator, contact, version)
+    from tests.factories import AgentFactory, ContactFactory
+
+    extra = ContactFactory(agent=AgentFactory(team=team))
+    score_ordinary(third, extra, version)
+    score_ordinary(Pair.objects.get(first__contact=extra).second.evaluator, extra, version)
+    assert len(selectors.overview(user=users[Role.QA_LEAD]).evaluators) == 3
+    with django_assert_num_queries(len(before.captured_queries)):
+        selectors.overview(user=users[Role.QA_LEAD])
