@@ -46,7 +46,7 @@ class NotAnAgent(BasePermission):
 @extend_schema_view(
     list=extend_schema(
         summary="Double-scored pairs, newest first",
-        responses={200: PairSerializer(many=True), **errors(400, 401, 403, 429)},
+        responses={200: PairSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
     retrieve=extend_schema(
         summary="A double-scored pair and what its two evaluations agreed on",

@@ -32,7 +32,7 @@ class CanManageWebhooks(BasePermission):
 @extend_schema_view(
     list=extend_schema(
         summary="Webhooks: where session and evaluation events are posted",
-        responses={200: WebhookSerializer(many=True), **errors(400, 401, 403, 429)},
+        responses={200: WebhookSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
     create=extend_schema(
         summary="A new webhook (its secret is made for it)",
@@ -124,7 +124,7 @@ class DeliveryFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="The delivery log, newest first",
-        responses={200: DeliverySerializer(many=True), **errors(400, 401, 403, 429)},
+        responses={200: DeliverySerializer(many=True), **errors(400, 401, 403, 404, 429)},
     ),
     retrieve=extend_schema(
         summary="One delivery, with its payload",
