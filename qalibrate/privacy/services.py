@@ -4,14 +4,17 @@ Qalibrate holds about them. Both are recorded in the audit trail (never the eras
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qalibrate.accounts.models import Agent, ApiToken, User
 from qalibrate.audit.models import AuditAction, AuditEvent
 from qalibrate.audit.services import audit_record
+from qalibrate.certification.models import Certification
 from qalibrate.contacts.models import Contact
 from qalibrate.core.once import forget_kept_work
+from qalibrate.double_scoring.models import Pair
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.notifications.models import Notification
 from qalibrate.people.services import sessions_end
@@ -99,6 +102,8 @@ def user_export(*, by: User, person: User) -> dict:
             }
             for t in ApiToken.objects.filter(user=person).order_by("created_at")
         ],
+        "double_scoring": _pairs(person),
+        "certifications": _certifications(person),
         "audit_trail": _audit(AuditEvent.objects.filter(actor=person))
         + _audit(AuditEvent.objects.filter(target_type="accounts.user", target_id=str(person.pk))),
     }
@@ -145,6 +150,56 @@ def _agent_data(agent: Agent) -> dict:
             Evaluation.objects.filter(contact__agent=agent, session=None)
         ),
     }
+
+
+def _when(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _pairs(person: User) -> list[dict]:
+    """The double-scored pairs the person scored in, first or second, as kept."""
+    pairs = (
+        Pair.objects.filter(Q(first__evaluator=person) | Q(second__evaluator=person))
+        .select_related("first__contact")
+        .order_by("drawn_at", "pk")
+    )
+    return [
+        {
+            "contact": pair.first.contact.external_id,
+            "scored": "first" if pair.first.evaluator_id == person.pk else "second",
+            "second_by_expert": pair.by_expert,
+            "drawn_at": _when(pair.drawn_at),
+            "completed_at": _when(pair.completed_at),
+            "difference": pair.deviation,
+            "within_tolerance": pair.within_tolerance,
+        }
+        for pair in pairs
+    ]
+
+
+def _certifications(person: User) -> list[dict]:
+    """The person's gold-set certifications with each gold contact's score and deviation."""
+    found = Certification.objects.filter(evaluator=person).select_related("scorecard", "team")
+    return [
+        {
+            "team": certification.team.name,
+            "scorecard": certification.scorecard.name,
+            "status": certification.status,
+            "started_at": _when(certification.started_at),
+            "finished_at": _when(certification.finished_at),
+            "mean_deviation": certification.mean_deviation,
+            "gold_contacts": [
+                {
+                    "contact": attempt.gold.contact.external_id,
+                    "score": attempt.score,
+                    "agreed_score": attempt.agreed_score,
+                    "deviation": attempt.deviation,
+                }
+                for attempt in certification.attempts.select_related("gold__contact")
+            ],
+        }
+        for certification in found.order_by("started_at", "pk")
+    ]
 
 
 def _evaluations(evaluations) -> list[dict]:

@@ -173,3 +173,37 @@ def test_the_export_holds_what_qalibrate_keeps_about_the_person(users, revealed)
     assert agent_data["agent"]["full_name"] == agent.full_name
     assert TRANSCRIPT in [c["transcript"] for c in agent_data["contacts"]]
     assert User.objects.filter(pk=evaluator.pk, username=evaluator.username).exists()
+
+
+def test_the_export_holds_the_persons_pairs_and_certifications(users, team, version):
+    import random
+
+    from qalibrate.certification.models import Certification, GoldAttempt
+    from qalibrate.double_scoring import services as double_scoring
+    from qalibrate.double_scoring.models import Policy
+    from qalibrate.evaluations.models import Evaluation
+    from tests.factories import AgentFactory, UserFactory
+    from tests.helpers import score_as
+
+    evaluator, lead = users[Role.EVALUATOR], users[Role.QA_LEAD]
+    partner = UserFactory(username="partner", role=Role.EVALUATOR)
+    partner.teams.add(team)
+    double_scoring.draw_random = random.Random(1)
+    try:
+        Policy.objects.create(team=team, scorecard=version.scorecard, share_percent=100)
+        contact = ContactFactory(agent=AgentFactory(team=team))
+        score_as(evaluator, None, contact, version=version)
+        score_as(partner, None, contact, version=version, greet="no")
+    finally:
+        double_scoring.draw_random = random.SystemRandom()
+    certification = Certification.objects.create(
+        evaluator=evaluator, team=team, scorecard=version.scorecard, started_by=lead
+    )
+    answer = client_of(users, "admin").get(reverse("privacy_user_export", args=[evaluator.pk]))
+    data = json.loads(answer.content)
+    (pair,) = data["double_scoring"]
+    assert pair["contact"] == contact.external_id and pair["scored"] == "first"
+    assert pair["within_tolerance"] is False
+    (held,) = data["certifications"]
+    assert held["status"] == certification.status and held["gold_contacts"] == []
+    assert GoldAttempt.objects.count() == 0 and Evaluation.objects.count() == 2
