@@ -175,7 +175,7 @@ def test_the_export_holds_what_qalibrate_keeps_about_the_person(users, revealed)
     assert User.objects.filter(pk=evaluator.pk, username=evaluator.username).exists()
 
 
-def test_the_export_holds_the_persons_pairs_and_certifications(users, team, version):
+def test_the_export_holds_the_persons_pairs_and_certifications(users, team, version, monkeypatch):
     import random
 
     from qalibrate.certification.models import Certification, GoldAttempt
@@ -188,14 +188,11 @@ def test_the_export_holds_the_persons_pairs_and_certifications(users, team, vers
     evaluator, lead = users[Role.EVALUATOR], users[Role.QA_LEAD]
     partner = UserFactory(username="partner", role=Role.EVALUATOR)
     partner.teams.add(team)
-    double_scoring.draw_random = random.Random(1)
-    try:
-        Policy.objects.create(team=team, scorecard=version.scorecard, share_percent=100)
-        contact = ContactFactory(agent=AgentFactory(team=team))
-        score_as(evaluator, None, contact, version=version)
-        score_as(partner, None, contact, version=version, greet="no")
-    finally:
-        double_scoring.draw_random = random.SystemRandom()
+    monkeypatch.setattr(double_scoring, "draw_random", random.Random(1))
+    Policy.objects.create(team=team, scorecard=version.scorecard, share_percent=100)
+    contact = ContactFactory(agent=AgentFactory(team=team))
+    score_as(evaluator, None, contact, version=version)
+    score_as(partner, None, contact, version=version, greet="no")
     certification = Certification.objects.create(
         evaluator=evaluator, team=team, scorecard=version.scorecard, started_by=lead
     )
