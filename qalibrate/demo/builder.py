@@ -17,6 +17,7 @@ from qalibrate.accounts.models import Agent, Role, Team, User
 from qalibrate.calibration.models import SessionStatus
 from qalibrate.contacts.models import Channel, Contact
 from qalibrate.demo.attention import build_attention
+from qalibrate.demo.certification import build_certification
 from qalibrate.demo.double_scoring import build_double_scoring
 from qalibrate.demo.evaluations import build_evaluations
 from qalibrate.demo.history import build_history
@@ -187,8 +188,13 @@ def build_demo(*, seed: int = 2026, now: datetime | None = None) -> DemoSummary:
     build_series(now=now)
     summary.sessions += build_attention(now=now)
     summary.sessions += build_history(now=now)
-    # Last: once the teams' policies exist, every ordinary evaluation submitted may be drawn.
+    # Last of the ordinary evaluations: once the teams' policies exist, each one submitted may
+    # be drawn.
     summary.evaluations += build_double_scoring(now=now)
+    # After it: the new evaluators joined after that month, and score the gold set blind.
+    newcomers = build_certification(now=now)
+    summary.logins[len(STAFF) : len(STAFF)] = newcomers.logins
+    summary.evaluations += newcomers.evaluations
     summary.contacts = Contact.objects.count()  # the history's sessions brought their own
     # The news of sessions that ended before the demo's today was read then, its e-mail sent;
     # only the latest drift alert waits for the QA lead, unread.
