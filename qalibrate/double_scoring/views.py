@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from qalibrate.double_scoring import permissions, selectors, services
 from qalibrate.double_scoring.forms import PolicyForm
 from qalibrate.double_scoring.models import Policy
+from qalibrate.evaluations.models import Evaluation
 from qalibrate.scorecards.selectors import version_content
 
 
@@ -70,9 +71,14 @@ def pair_detail(request, pk):
         (section, [_row(c, first.get(c.pk), second.get(c.pk)) for c in section.criteria.all()])
         for section in version_content(pair.first.version)
     ]
+    shown = Evaluation.objects.visible_to(request.user).filter(
+        pk__in=[pair.first_id, pair.second_id]
+    )
     context = {
         "pair": pair,
         "sections": sections,
+        # An evaluator reads the other evaluation here, not on its own page (not theirs to open).
+        "openable": set(shown.values_list("pk", flat=True)),
         "can_overview": permissions.can_see_overview(request.user),
     }
     return render(request, "double_scoring/pair.html", context)

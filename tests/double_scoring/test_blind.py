@@ -93,3 +93,8 @@ def test_who_may_open_a_completed_pair(client, users, policy, contacts, evaluato
         client.force_login(person)
         url = reverse("double_scoring_pair", args=[pair.pk])
         assert client.get(url).status_code == status, person.username
+    # The evaluator links only the evaluation they may open: their own.
+    client.force_login(evaluator)
+    page = client.get(reverse("double_scoring_pair", args=[pair.pk])).content.decode()
+    assert reverse("evaluation_detail", args=[pair.first_id]) in page
+    assert reverse("evaluation_detail", args=[pair.second_id]) not in page
