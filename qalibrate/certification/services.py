@@ -14,6 +14,7 @@ from qalibrate.certification import rule
 from qalibrate.certification.models import Certification, CertificationStatus, GoldAttempt
 from qalibrate.certification.permissions import can_certify_in, can_take
 from qalibrate.certification.selectors import gold_set
+from qalibrate.certification.signals import certification_started
 from qalibrate.evaluations.models import Evaluation
 from qalibrate.scorecards.models import Scorecard
 
@@ -64,6 +65,7 @@ def certification_start(
         certification.tolerance = tolerance
     certification.full_clean(exclude=["plan", "started_by"])
     certification.save()
+    certification_started.send(sender=Certification, certification=certification)
     return certification
 
 

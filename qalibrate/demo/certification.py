@@ -31,6 +31,8 @@ from qalibrate.demo.double_scoring import _working_day
 from qalibrate.demo.history import _input, _ranked
 from qalibrate.evaluations import services as evaluation_services
 from qalibrate.evaluations.models import Answer, Evaluation, EvaluationEvent, EventKind
+from qalibrate.notifications.models import EmailStatus, Notification
+from qalibrate.notifications.models import Kind as NotificationKind
 from qalibrate.scorecards.models import Criterion, Scorecard, ScorecardVersion
 from qalibrate.scorecards.scoring import FormSpec, score_evaluation
 
@@ -274,6 +276,10 @@ def _dated(certification, evaluations, newcomer: Newcomer, zone: str, now, rng) 
     Certification.objects.filter(pk=certification.pk).update(
         started_at=started, finished_at=finished
     )
+    # The candidate was told when it started, by e-mail too, and read it then.
+    Notification.objects.filter(
+        kind=NotificationKind.CERTIFICATION, key=f"certification:{certification.pk}:certification"
+    ).update(created_at=started, email_status=EmailStatus.SENT, sent_at=started, read_at=started)
 
 
 def _next_moment(previous: datetime, zone: str, rng: random.Random) -> datetime:

@@ -483,6 +483,14 @@ def _dated(plain: list[_Slot], drawn: list[_Slot], rng: random.Random) -> None:
         drawn_at = slot.at + timedelta(seconds=1)
         second = slot.pair.second
         Pair.objects.filter(pk=slot.pair.pk).update(drawn_at=drawn_at, completed_at=slot.second_at)
+        # The second evaluator was told when the contact was drawn, by e-mail too; the news of
+        # the seconds already done was read then.
+        told = Notification.objects.filter(
+            kind=NotificationKind.SECOND_EVALUATION, key__startswith=f"pair:{slot.pair.pk}:"
+        )
+        told.update(created_at=drawn_at, email_status=EmailStatus.SENT, sent_at=drawn_at)
+        if slot.second_at is not None:
+            told.update(read_at=slot.second_at)
         if slot.second_at is None:  # still to do, begun
             Evaluation.objects.filter(pk=second.pk).update(
                 created_at=drawn_at, saved_at=slot.begun_at

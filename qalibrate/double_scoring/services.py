@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from qalibrate.accounts.models import Role, Team, User
 from qalibrate.double_scoring.models import Pair, PairReason, Policy
 from qalibrate.double_scoring.permissions import can_set_policy
-from qalibrate.double_scoring.signals import pair_completed
+from qalibrate.double_scoring.signals import pair_completed, pair_drawn
 from qalibrate.evaluations.models import Evaluation, EvaluationStatus
 from qalibrate.scorecards.models import Scorecard
 
@@ -140,7 +140,7 @@ def pair_draw(*, evaluation: Evaluation) -> Pair | None:
     second = Evaluation.objects.create(
         contact_id=evaluation.contact_id, evaluator=scorer, version_id=evaluation.version_id
     )
-    return Pair.objects.create(
+    pair = Pair.objects.create(
         team_id=policy.team_id,
         first=evaluation,
         second=second,
@@ -148,6 +148,8 @@ def pair_draw(*, evaluation: Evaluation) -> Pair | None:
         by_expert=scorer.pk == policy.expert_id,
         tolerance=policy.tolerance,
     )
+    pair_drawn.send(sender=Pair, pair=pair)
+    return pair
 
 
 def _criteria_agreement(first: Evaluation, second: Evaluation) -> dict[str, bool]:

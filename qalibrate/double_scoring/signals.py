@@ -5,3 +5,5 @@ from django.dispatch import Signal
 
 # Sent with pair=<Pair> once both evaluations are submitted and its figures are kept.
 pair_completed = Signal()
+# Sent with pair=<Pair> when an evaluation is drawn and its second evaluation made.
+pair_drawn = Signal()

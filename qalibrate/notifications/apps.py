@@ -7,7 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from qalibrate.double_scoring.signals import pair_completed
+        from qalibrate.certification.signals import certification_started
+        from qalibrate.double_scoring.signals import pair_completed, pair_drawn
         from qalibrate.notifications import receivers
 
         pair_completed.connect(receivers.pair_completed, dispatch_uid="notifications")
+        pair_drawn.connect(receivers.pair_drawn, dispatch_uid="notifications")
+        certification_started.connect(receivers.certification_started, dispatch_uid="notifications")

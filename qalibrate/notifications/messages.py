@@ -336,6 +336,69 @@ def _pair_drift_message(kind: str, p: dict) -> Message:
     )
 
 
+def second_evaluation_params(pair) -> dict:
+    second = pair.second
+    return {
+        "evaluation": second.pk,
+        "contact": second.contact.external_id,
+        "scorecard": second.version.scorecard.name,
+        "team": str(pair.team),
+    }
+
+
+def _second_evaluation_message(kind: str, p: dict) -> Message:
+    return Message(
+        kind,
+        _("A contact to score a second time: %(contact)s") % p,
+        [
+            _(
+                "Contact %(contact)s was drawn for double scoring. Score it as you would any "
+                "contact: the first evaluation stays hidden from you until yours is submitted, "
+                "then you see the two side by side."
+            )
+            % p
+        ],
+        [(_("Contact"), p["contact"]), (_("Scorecard"), p["scorecard"]), (_("Team"), p["team"])],
+        [(_("Contact"), p["contact"])],
+        reverse("evaluation_detail", args=[p["evaluation"]]),
+        _("Score it"),
+    )
+
+
+def certification_params(certification) -> dict:
+    return {
+        "certification": certification.pk,
+        "scorecard": certification.scorecard.name,
+        "team": str(certification.team),
+        "by": str(certification.started_by),
+        "tolerance": float(certification.tolerance),
+    }
+
+
+def _certification_message(kind: str, p: dict) -> Message:
+    return Message(
+        kind,
+        _("Your gold-set certification: %(scorecard)s") % p,
+        [
+            _(
+                "%(by)s has started your certification on %(scorecard)s. Score the gold "
+                "contacts one at a time, as you would any contact; each is compared with the "
+                "score your team agreed in a past session, until your scores are shown to be "
+                "within the tolerance or not."
+            )
+            % p
+        ],
+        [
+            (_("Scorecard"), p["scorecard"]),
+            (_("Team"), p["team"]),
+            (_("Tolerance (points)"), rounded(p["tolerance"], 1)),
+        ],
+        [(_("Scorecard"), p["scorecard"])],
+        reverse("certification_detail", args=[p["certification"]]),
+        _("Open my certification"),
+    )
+
+
 def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
     """The words of one notification in the active language; times in ``zone``. Raises
     KeyError, TypeError or ValueError when the parameters do not fit the kind."""
@@ -347,6 +410,10 @@ def render(kind: str, params: dict, zone: ZoneInfo) -> Message:
         return _drift_message(kind, params)
     if kind == Kind.PAIR_DRIFT:
         return _pair_drift_message(kind, params)
+    if kind == Kind.SECOND_EVALUATION:
+        return _second_evaluation_message(kind, params)
+    if kind == Kind.CERTIFICATION:
+        return _certification_message(kind, params)
     raise ValueError(kind)
 
 

@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     CANCELLED = "cancelled", _("A session is cancelled")
     DRIFT = "drift", _("An evaluator drifts")
     PAIR_DRIFT = "pair_drift", _("An evaluator is outside the tolerance in double scoring")
+    SECOND_EVALUATION = "second_evaluation", _("A contact to score a second time (double scoring)")
+    CERTIFICATION = "certification", _("A gold-set certification is started for you")
 
 
 # Calendar invitations, their updates and cancellations always go: without them calendars go wrong.

@@ -207,6 +207,28 @@ def pair_drift_alert(*, pair) -> list[Notification]:
     return made
 
 
+def second_evaluation_notify(*, pair) -> list[Notification]:
+    """Tell the second evaluator of a contact drawn for double scoring; nothing of the first
+    evaluation, not even who made it."""
+    second = pair.second
+    return _notify(
+        [second.evaluator],
+        kind=Kind.SECOND_EVALUATION,
+        key=f"pair:{pair.pk}:{Kind.SECOND_EVALUATION}",
+        params=messages.second_evaluation_params(pair),
+    )
+
+
+def certification_notify(*, certification) -> list[Notification]:
+    """Tell the candidate that a QA lead has started their gold-set certification."""
+    return _notify(
+        [certification.evaluator],
+        kind=Kind.CERTIFICATION,
+        key=f"certification:{certification.pk}:{Kind.CERTIFICATION}",
+        params=messages.certification_params(certification),
+    )
+
+
 def scoring_reminders_send(*, now: datetime) -> list[Notification]:
     """Remind, once per person and session, the evaluators who have not submitted every contact
     of a session whose scoring deadline is less than REMINDER_BEFORE away."""

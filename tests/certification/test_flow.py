@@ -159,3 +159,20 @@ def test_a_gold_evaluation_is_never_shared_nor_drawn(users, started, candidate, 
     assert not Pair.objects.exists()
     with pytest.raises(ValidationError):
         evaluation_release(evaluation=evaluation, user=users[Role.QA_LEAD])
+
+
+def test_the_candidate_is_told_when_it_starts(started, candidate):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    from qalibrate.notifications import messages
+    from qalibrate.notifications.models import Kind, Notification
+
+    (told,) = Notification.objects.filter(kind=Kind.CERTIFICATION)
+    assert told.user == candidate
+    assert told.url.endswith(f"/certification/{started.pk}/")
+    for language, word in (("ru", "сертификац"), ("sv", "certifiering")):
+        with translation.override(language):
+            message = messages.render(told.kind, told.params, ZoneInfo("UTC"))
+        assert word in message.subject.lower()

@@ -143,3 +143,14 @@ def test_pairs_outside_the_tolerance_are_candidates_for_the_next_session(admin):
     # The widest first.
     deviations = [pair.deviation for pair in candidates]
     assert deviations == sorted(deviations, reverse=True) and deviations[-1] > 5
+
+
+def test_second_evaluators_were_told_and_read_it_once_done(admin):
+    from qalibrate.notifications.models import Kind, Notification
+
+    told = Notification.objects.filter(kind=Kind.SECOND_EVALUATION)
+    assert told.count() == Pair.objects.count()
+    done = Pair.objects.filter(completed_at__isnull=False).values_list("pk", flat=True)
+    for notification in told:
+        pair_id = int(notification.key.split(":")[1])
+        assert (notification.read_at is not None) == (pair_id in set(done))

@@ -50,3 +50,17 @@ def test_the_alert_reads_in_every_language(users, policy, team, evaluator):
         with translation.override(language):
             message = messages.render(notification.kind, notification.params, ZoneInfo("UTC"))
         assert word in message.subject.lower()
+
+
+def test_the_second_evaluator_is_told_and_not_who_scored_first(users, policy, contacts, evaluator):
+    first = score_ordinary(evaluator, contacts[0], policy.scorecard.current_version)
+    second = Pair.objects.get(first=first).second
+    (told,) = Notification.objects.filter(kind=Kind.SECOND_EVALUATION)
+    assert told.user == second.evaluator
+    assert told.url.endswith(f"/evaluations/{second.pk}/")
+    words = f"{told.subject} {told.body_text}"
+    assert contacts[0].external_id in words and str(evaluator) not in words
+    for language, word in (("ru", "повторно"), ("sv", "gång till")):
+        with translation.override(language):
+            message = messages.render(told.kind, told.params, ZoneInfo("UTC"))
+        assert word in message.subject.lower() + message.body.lower()
