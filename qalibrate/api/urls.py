@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 from qalibrate.accounts import api as accounts_api
 from qalibrate.audit import api as audit_api
 from qalibrate.calibration import api as calibration_api
+from qalibrate.certification import api as certification_api
 from qalibrate.contacts import api as contacts_api
 from qalibrate.double_scoring import api as double_scoring_api
 from qalibrate.evaluations import api as evaluations_api
@@ -41,6 +42,7 @@ router.register("series", calibration_api.SeriesViewSet, basename="series")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
 router.register("scoring-pairs", double_scoring_api.PairViewSet, basename="scoring-pair")
+router.register("certifications", certification_api.CertificationViewSet, basename="certification")
 router.register("webhooks", webhooks_api.WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", webhooks_api.DeliveryViewSet, basename="webhook-delivery")
 

@@ -6,11 +6,10 @@ import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.permissions import BasePermission
 
-from qalibrate.accounts.permissions import is_staff_member
 from qalibrate.api.base import ApiViewMixin, errors
-from qalibrate.api.filters import ListFilterBackend
+from qalibrate.api.filters import IdFilter, ListFilterBackend
+from qalibrate.api.permissions import IsStaff
 from qalibrate.double_scoring.models import Pair, PairReason
 from qalibrate.double_scoring.serializers import PairSerializer
 
@@ -18,8 +17,8 @@ PAIR_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The pa
 
 
 class PairFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id", help_text="A team's id.")
-    evaluator = django_filters.NumberFilter(
+    team = IdFilter(field_name="team_id", help_text="A team's id.")
+    evaluator = IdFilter(
         method="by_evaluator", help_text="A user's id: pairs they scored in, first or second."
     )
     completed = django_filters.BooleanFilter(
@@ -38,11 +37,6 @@ class PairFilter(django_filters.FilterSet):
         return queryset.filter(Q(first__evaluator_id=value) | Q(second__evaluator_id=value))
 
 
-class NotAnAgent(BasePermission):
-    def has_permission(self, request, view):
-        return is_staff_member(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Double-scored pairs, newest first",
@@ -57,7 +51,7 @@ class NotAnAgent(BasePermission):
 @extend_schema(tags=["double scoring"])
 class PairViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PairSerializer
-    permission_classes = [NotAnAgent]
+    permission_classes = [IsStaff]
     filter_backends = [ListFilterBackend]
     filterset_class = PairFilter
 

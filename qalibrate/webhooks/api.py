@@ -10,7 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from qalibrate.api.base import ApiViewMixin, errors, takes_no_body
-from qalibrate.api.filters import ListFilterBackend
+from qalibrate.api.filters import IdFilter, ListFilterBackend
 from qalibrate.webhooks import services
 from qalibrate.webhooks.models import Delivery, DeliveryStatus, Webhook
 from qalibrate.webhooks.permissions import can_manage_webhooks
@@ -113,7 +113,7 @@ class WebhookViewSet(
 
 
 class DeliveryFilter(django_filters.FilterSet):
-    webhook = django_filters.NumberFilter(field_name="webhook_id", help_text="A webhook's id.")
+    webhook = IdFilter(field_name="webhook_id", help_text="A webhook's id.")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
 
     class Meta:

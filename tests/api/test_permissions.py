@@ -500,3 +500,48 @@ def test_scoring_pairs(api, people, world, monkeypatch):
     assert body["deviation"] is not None and body["second"]["submitted"] is True
     listed = api(people["other_lead"]).get("/api/v1/scoring-pairs/").json()
     assert listed["count"] == 0
+
+
+def test_certifications(api, people, world, monkeypatch):
+    import random
+
+    from qalibrate.calibration.services import session_complete
+    from qalibrate.certification import services as certification
+
+    monkeypatch.setattr(certification, "order_random", random.Random(1))
+    session, lead = world["session"], people["qa_lead"]
+    services.session_move(session=session, user=lead, action="open")
+    for sc in session.session_contacts.all():
+        evaluation_services.evaluation_submit(
+            evaluation=_scored(people["admin"], session, sc.contact), user=people["admin"]
+        )
+    services.session_move(session=session, user=lead, action="reveal")
+    session_complete(session=session, user=lead, summary="Done")
+    candidate = UserFactory(username="candidate", role=Role.EVALUATOR)
+    candidate.teams.add(session.team)
+    made = certification.certification_start(
+        user=lead, evaluator=candidate, team=session.team, scorecard=world["published"].scorecard
+    )
+    url = f"/api/v1/certifications/{made.pk}/"
+    expect(api, people, "get", "/api/v1/certifications/", everyone(200, agent=403, other_agent=403))
+    expected = everyone(404, admin=200, qa_lead=200, agent=403, other_agent=403)
+    expect(api, people, "get", url, expected)
+    attempt = certification.certification_next(user=candidate, certification=made)
+    evaluation_services.evaluation_save(
+        evaluation=attempt, user=candidate, answers=answers(world["published"])
+    )
+    evaluation_services.evaluation_submit(evaluation=attempt, user=candidate)
+    mine = api(candidate).get(url).json()
+    assert mine["attempts"][0]["score"] is not None
+    assert mine["attempts"][0]["agreed_score"] is None  # blind while it runs
+    assert api(lead).get(url).json()["attempts"][0]["agreed_score"] is not None
+
+
+def _scored(user, session, contact):
+    evaluation = evaluation_services.evaluation_start(
+        contact=contact, evaluator=user, version=session.version, session=session
+    )
+    evaluation_services.evaluation_save(
+        evaluation=evaluation, user=user, answers=answers(session.version)
+    )
+    return evaluation

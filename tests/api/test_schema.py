@@ -50,6 +50,8 @@ PATHS = {
     "/api/v1/history/evaluators/{id}/",
     "/api/v1/history/rulings/",
     "/api/v1/history/problems/",
+    "/api/v1/certifications/",
+    "/api/v1/certifications/{id}/",
     "/api/v1/scoring-pairs/",
     "/api/v1/scoring-pairs/{id}/",
     "/api/v1/webhooks/",
