@@ -17,6 +17,7 @@ certifies at each true mean deviation and how many contacts it takes (its table 
 docs/certification.md), and tests/certification/test_rule.py holds it to those figures.
 """
 
+import math
 from dataclasses import dataclass
 
 from qalibrate.agreement.mean_bound import t_bounds
@@ -76,7 +77,7 @@ def simulate(
     certified, mean contacts scored). Each contact's signed deviation is drawn from a normal
     distribution centred on 0 whose absolute value has mean ``true_mean`` (σ = mean · √(π/2));
     ``rng`` is a numpy Generator."""
-    sigma = true_mean * (3.141592653589793 / 2) ** 0.5
+    sigma = true_mean * math.sqrt(math.pi / 2)
     certified = contacts = 0
     for _ in range(runs):
         deviations: list[float] = []
